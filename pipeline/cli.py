@@ -1,0 +1,71 @@
+"""Command line: `python -m pipeline --help`. Thin commands over the stages."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from .dataset import SchemaError
+from .sources import InputError
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # Library chatter (pdfminer font warnings, jieba start-up) only with -vv.
+    for name in ("pdfminer", "pdfplumber", "jieba"):
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose >= 2 else logging.ERROR)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Turn compiled Chinese policy PDFs into Parquet tables, and diff editions."""
+
+
+@main.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--edition", help="Edition id (default: the file's stem).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("extracted"), show_default=True,
+              help="Dataset directory; tables go to OUT/<table>/edition=<ID>/.")
+@click.option("--workers", type=int, default=2, show_default=True, help="Processes reading PDF pages.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no warnings; errors only.")
+@click.option("-v", "--verbose", count=True, help="-v: progress details; -vv: library debug output.")
+def build(source: Path, edition: str | None, out: Path, workers: int, quiet: bool, verbose: int) -> None:
+    """Run every stage on SOURCE (a PDF or a flipbook text export)."""
+    from .build import build_edition
+
+    _setup_logging(verbose, quiet)
+    edition = edition or source.stem
+    show = not quiet and sys.stderr.isatty()
+    try:
+        if show:
+            from .sources import source_kind
+            total = _page_total(source) if source_kind(source) == "pdf" else None
+            with click.progressbar(length=total or 1, label=f"reading {source.name}", file=sys.stderr) as bar:
+                counts = build_edition(source, edition, out, workers, progress=bar.update)
+        else:
+            counts = build_edition(source, edition, out, workers)
+    except (InputError, SchemaError) as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; previous output left as it was")
+    summary = ", ".join(f"{n} {t}" for t, n in counts.items())
+    logging.getLogger(__name__).info("built edition %s from %s: %s", edition, source, summary)
+    if not quiet:
+        click.echo(f"{edition}: {summary} -> {out}", err=True)
+
+
+def _page_total(source: Path) -> int:
+    from .sources.pdf import page_count
+    return page_count(source)

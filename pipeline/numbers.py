@@ -1,0 +1,170 @@
+"""One shared reader for the numerals of Chinese policy text.
+
+Every extractor (money, percent, date) finds and values numbers through this
+module, so "3千万", "一亿二千万", "12,000" and "二〇二一" are read the same way
+everywhere. Values are decimal.Decimal, never float: amounts must stay exact.
+The digit and multiplier characters live in data/numerals.json.
+
+Text is expected to be normalised to half-width already (0-9 . , %).
+Signs ("-5") and idioms ("一次性", "万一") are the callers' business: the
+patterns here only say where a numeral is, not whether it means a quantity.
+"""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import regex
+
+_DATA = json.loads((Path(__file__).parent / "data" / "numerals.json").read_text(encoding="utf-8"))
+_DIGITS: dict[str, int] = _DATA["digits"]
+_UNITS: dict[str, int] = _DATA["units"]  # 十百千: multiply within a 4-digit group
+_SCALES: dict[str, int] = _DATA["scales"]  # 万亿: multiply everything before them
+_POINT: str = _DATA["point"]
+_ZEROS = "".join(c for c, v in _DIGITS.items() if v == 0)
+_READ_DIGITS: str = _DATA["reading"]["digits"]
+_READ_UNITS: dict[str, int] = _DATA["reading"]["units"]
+_READ_SCALES: dict[str, int] = _DATA["reading"]["scales"]
+_LIMIT = 10**16  # 一亿亿 and beyond would need 兆, which is ambiguous (10^6 or 10^12)
+
+
+def _chars(chars) -> str:
+    """A character class; kept free of literal spaces so it survives VERBOSE."""
+    return "[" + "".join(regex.escape(c) for c in chars) + "]"
+
+
+_D = _chars(_DIGITS)
+_U = _chars(_UNITS)
+_S = _chars(_SCALES)
+_TEN = _chars(c for c, v in _UNITS.items() if v == 10)
+_SP = r"[^\S\r\n]*"  # PDF text puts stray spaces in "600 万", but a line break ends a number
+
+#: Arabic numeral: 12,000 / 194.56 / 1,234.5. Separators must come in groups of three.
+ARABIC = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)"
+
+#: Run of Chinese numeral characters. Starts with a digit or 十 (so never a lone
+#: 万, 亿, 百 or 千: "千万不要" is not a number); 点 only between digits.
+CHINESE = (
+    rf"(?:(?:{_D}|{_TEN})(?:{_SP}(?:{_D}|{_U}|{_S}))*"
+    rf"(?:(?<={_D}){_SP}{regex.escape(_POINT)}{_SP}{_D}(?:{_SP}{_D})*(?:{_SP}{_S})*)?)"
+)
+
+#: One numeral expression: Arabic with an optional 十/百/千 and 万/亿 suffix
+#: ("1.2 万亿", "3千万"), or a Chinese run. Greedy, no capturing groups, so it
+#: embeds as (?P<num>{NUMBER}).
+NUMBER = rf"(?:{ARABIC}(?:{_SP}{_U})?(?:{_SP}{_S})*|{CHINESE})"
+
+_NUMBER = regex.compile(NUMBER)
+_TOKEN = regex.compile(
+    rf"(?P<arabic>[0-9]+(?:\.[0-9]+)?)"
+    rf"|(?P<cn>{_D}+)(?:{regex.escape(_POINT)}(?P<frac>{_D}+))?"
+    rf"|(?P<mul>{_U}|{_S})"
+)
+
+
+def _digit_string(chars: str) -> str:
+    return "".join(str(_DIGITS[c]) for c in chars)
+
+
+def parse_number(text: str) -> Decimal | None:
+    """The value of one numeral expression, or None if `text` is not exactly one.
+
+    Only what NUMBER matches is valued, so finding and valuing never disagree;
+    malformed runs ("十百", "一万二万", "五五十") give None rather than a guess.
+    """
+    if not isinstance(text, str) or not _NUMBER.fullmatch(text.strip()):
+        return None
+    tokens = list(_TOKEN.finditer(regex.sub(r"[\s,]", "", text)))
+    groups: list[tuple[Decimal, int]] = []  # finished 万/亿 groups: (value, scale)
+    section = Decimal(0)  # the 十百千 part of the current group
+    num: Decimal | None = None  # last number, not yet multiplied
+    small = None  # last 十百千 in this group: they must decrease
+    mul = 1  # the last multiplier, for the shortened "三千五" = 3500
+    prev = None  # kind of the previous token
+    bare_digit = False  # last token is one digit right after a multiplier
+    for tok in tokens:
+        if tok["arabic"]:
+            num, kind, bare_digit = Decimal(tok["arabic"]), "num", False
+        elif tok["cn"]:
+            digits = tok["cn"] if prev is None else tok["cn"].lstrip(_ZEROS)  # 一百零五
+            if not digits or (len(digits) > 1 and len(tokens) > 1):
+                return None  # digit-by-digit runs ("二〇二一") stand alone
+            frac = "." + _digit_string(tok["frac"]) if tok["frac"] else ""
+            num, kind = Decimal(_digit_string(digits) + frac), "num"
+            bare_digit = prev is not None and digits == tok["cn"] and not frac
+        elif tok["mul"] in _UNITS:
+            unit, kind = _UNITS[tok["mul"]], "unit"
+            if small is not None and unit >= small:
+                return None
+            if num is None:
+                if unit != 10 or section:
+                    return None  # only 十 may stand for 一十
+                num = Decimal(1)
+            section, num, small, mul = section + num * unit, None, unit, unit
+        else:
+            scale, kind = _SCALES[tok["mul"]], "scale"
+            value = section + (num or 0)
+            if num is None and not section:  # 万亿: a scale on a scale
+                if prev != "scale" or groups[-1][1] >= scale:
+                    return None
+                mul *= scale
+            else:
+                mul = scale
+            while groups and groups[-1][1] < scale:
+                value += groups.pop()[0]
+            if groups and groups[-1][1] == scale:
+                return None  # "一万二万"
+            groups.append((value * scale, scale))
+            section, num, small = Decimal(0), None, None
+        prev = kind
+    if prev is None:
+        return None
+    if num is not None and prev == "num" and bare_digit and mul >= 100:
+        num *= mul // 10  # 三千五 = 3500, 一万二 = 12000 (but 十五 = 15)
+    return sum((v for v, _ in groups), section + (num or 0))
+
+
+def _say(n: int, leading: bool) -> str:
+    """Chinese reading of 0 < n < 10^16; `leading` drops the 一 of a first 一十."""
+    for char, scale in _READ_SCALES.items():
+        if n >= scale:
+            high, low = divmod(n, scale)
+            text = _say(high, leading) + char
+            if low:
+                text += (_READ_DIGITS[0] if low < scale // 10 else "") + _say(low, False)
+            return text
+    out, zero = "", False
+    for char, unit in [*_READ_UNITS.items(), ("", 1)]:
+        digit, n = divmod(n, unit)
+        if digit:
+            out += (_READ_DIGITS[0] if zero else "") + _READ_DIGITS[digit] + char
+            zero = False
+        elif out:
+            zero = True
+    return out[1:] if leading and out.startswith(_READ_DIGITS[1] + "十") else out
+
+
+def to_chinese(n: int) -> str:
+    """Standard simplified reading of 0 <= n < 10^16: 105 -> 一百零五, 10010 -> 一万零一十.
+
+    Used to build test inputs and patterns; parse_number(to_chinese(n)) == n.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n < _LIMIT:
+        raise ValueError(f"to_chinese needs an int in [0, 10**16), got {n!r}")
+    return _say(n, True) if n else _READ_DIGITS[0]
+
+
+def scale_value(char: str) -> int:
+    """Multiplier of a unit word such as the 万 of 万元 (十, 百, 千, 万, 亿, 千万, 万亿).
+
+    An empty string gives 1 (plain 元), so callers need no special case.
+    Raises ValueError for anything that is not a valid multiplier sequence.
+    """
+    chars = regex.sub(r"\s", "", char)
+    if not chars:
+        return 1
+    value = parse_number("一" + chars) if all(c in _UNITS or c in _SCALES for c in chars) else None
+    if value is None:
+        raise ValueError(f"not a scale: {char!r}")
+    return int(value)

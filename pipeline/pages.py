@@ -1,0 +1,135 @@
+"""The ingest stage: RawPages -> rows of the `pages` table.
+
+The work here is telling page furniture (page numbers, running headers and footers)
+from body text, in a way that holds for any producer: page numbers are recognised
+by their shape ("346", "— 346 —", "- 346 -", "第 346 页", "346 / 500"), running
+headers and footers by recurring on most pages at the same end of the page.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+
+import regex
+
+from .sources import Line, RawPage
+from .text import normalize
+
+log = logging.getLogger(__name__)
+
+_DASH = r"[-—–―‐‑−~]"
+PAGE_NUMBER = regex.compile(
+    rf"^(?:{_DASH}+\s*(?P<n>\d{{1,4}})\s*{_DASH}+"
+    r"|第\s*(?P<n>\d{1,4})\s*页(?:\s*[/,]?\s*共\s*\d+\s*页)?"
+    r"|(?:page\s*)?(?P<n>\d{1,4})(?:\s*/\s*\d{1,4})?"
+    r"|(?P<n>\d{1,4})\s*of\s*\d{1,4})$",
+    regex.IGNORECASE,
+)
+# A running header that carries the page number at one end: "杭州市级产业政策汇编 378".
+NUMBER_AT_EDGE = regex.compile(r"^(?P<n>\d{1,4})\s+\S|\S\s+(?P<n>\d{1,4})$")
+
+EDGE_LINES = 2          # lines at each end of a page that may be furniture
+MARGIN_SHARE = 0.14     # ... and, when geometry is known, lie in this top/bottom share
+RECURRING_SHARE = 0.4   # a header/footer recurs on at least this share of pages
+RECURRING_MIN = 3
+
+
+@dataclass
+class Furniture:
+    header: list[str]
+    footer: list[str]
+    printed_page: int | None
+    body: list[Line]
+
+
+def page_number_of(text: str) -> int | None:
+    match = PAGE_NUMBER.match(text)
+    return int(match.group("n")) if match else None
+
+
+def _shape(text: str) -> str:
+    """A line with its digits masked, so "汇编 378" and "汇编 379" recur as one shape."""
+    return regex.sub(r"\d+", "#", text)
+
+
+def _edges(page: RawPage) -> tuple[list[int], list[int]]:
+    """Indexes of the lines that could be header (top) and footer (bottom) furniture."""
+    n = len(page.lines)
+    top = list(range(min(EDGE_LINES, n)))
+    bottom = [i for i in range(max(0, n - EDGE_LINES), n) if i not in top]
+    if page.height:
+        top = [i for i in top if (page.lines[i].bottom or 0) <= page.height * MARGIN_SHARE]
+        bottom = [i for i in bottom if (page.lines[i].top or page.height) >= page.height * (1 - MARGIN_SHARE)]
+    return top, bottom
+
+
+def recurring_shapes(pages: list[RawPage]) -> set[str]:
+    """Shapes of edge lines that recur on many pages: running headers and footers."""
+    counts: Counter[str] = Counter()
+    for page in pages:
+        top, bottom = _edges(page)
+        counts.update({("top", _shape(normalize(page.lines[i].text))) for i in top})
+        counts.update({("bottom", _shape(normalize(page.lines[i].text))) for i in bottom})
+    with_text = sum(1 for p in pages if p.lines)
+    need = max(RECURRING_MIN, RECURRING_SHARE * with_text)
+    return {key for key, count in counts.items() if count >= need and key[1] != "#"}
+
+
+def split_furniture(page: RawPage, recurring: set[str]) -> Furniture:
+    """Separate one page's header/footer lines and printed page number from its body."""
+    top, bottom = _edges(page)
+    furniture: dict[int, str] = {}
+    printed = page.printed_page
+    for end, indexes in (("top", top), ("bottom", bottom)):
+        # Walk inwards from the page edge; furniture stops at the first body line.
+        ordered = indexes if end == "top" else list(reversed(indexes))
+        for i in ordered:
+            text = normalize(page.lines[i].text)
+            number = page_number_of(text)
+            if number is None and (end, _shape(text)) in recurring:
+                edge = NUMBER_AT_EDGE.search(text)
+                number = int(edge.group("n")) if edge else None
+            elif number is None:
+                break
+            furniture[i] = end
+            if number is not None and printed is None:
+                printed = number
+    header = [normalize(page.lines[i].text) for i in sorted(furniture) if furniture[i] == "top"]
+    footer = [normalize(page.lines[i].text) for i in sorted(furniture) if furniture[i] == "bottom"]
+    body = [l for i, l in enumerate(page.lines) if i not in furniture]
+    return Furniture(header, footer, printed, body)
+
+
+def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
+    """Rows of the `pages` table for one source; warns about pages it could not read."""
+    recurring = recurring_shapes(pages)
+    rows = []
+    for page in pages:
+        parts = split_furniture(page, recurring)
+        body = [normalize(l.text) for l in parts.body]
+        body = [t for t in body if t]
+        if page.error:
+            log.warning("%s: page %d: damaged page skipped (%s)", source, page.page, page.error)
+        elif not page.has_text_layer:
+            log.warning("%s: page %d: no text layer (image-only page)", source, page.page)
+        rows.append({
+            "edition": edition,
+            "page": page.page,
+            "printed_page": parts.printed_page,
+            "page_label": page.label,
+            "text": "\n".join(body),
+            "has_text_layer": page.has_text_layer,
+            "char_count": sum(len(t) for t in body),
+            "line_count": len(body),
+            "image_count": page.image_count,
+            "header": " | ".join(parts.header) or None,
+            "footer": " | ".join(parts.footer) or None,
+            "line_tops": [l.top for l in parts.body if normalize(l.text)] if page.height else None,
+            "line_x0s": [l.x0 for l in parts.body if normalize(l.text)] if page.height else None,
+            "line_sizes": [l.size for l in parts.body if normalize(l.text)] if page.height else None,
+            "width": page.width,
+            "height": page.height,
+            "error": page.error,
+        })
+    return rows

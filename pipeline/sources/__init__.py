@@ -1,0 +1,66 @@
+"""Source adapters: each turns one input file into `RawPage` records.
+
+A RawPage holds physical lines in reading order, with geometry when the source has
+it (PDF) and without when it does not (the flipbook text export). Everything after
+this point (furniture removal, structure, extraction) works on RawPages only, so a
+new producer or format needs a new adapter and nothing else.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class InputError(Exception):
+    """A source that cannot be read at all. The message is one line for the user."""
+
+
+@dataclass
+class Line:
+    text: str
+    top: float | None = None      # distance from the page top, in points
+    bottom: float | None = None
+    x0: float | None = None
+    x1: float | None = None
+    size: float | None = None     # median font size of the line's characters
+
+
+@dataclass
+class RawPage:
+    page: int                     # 1-based index in the source
+    lines: list[Line] = field(default_factory=list)
+    width: float | None = None
+    height: float | None = None
+    printed_page: int | None = None   # only when the source states it outright
+    label: str | None = None          # the page's own name: PDF page label, or N of 第N页
+    char_count: int = 0
+    image_count: int = 0
+    has_text_layer: bool = False
+    error: str | None = None
+
+
+def source_kind(path: Path) -> str:
+    """'pdf' or 'flipbook', sniffed from the content rather than trusted from the name."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a file")
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    if not head:
+        raise InputError(f"{path}: empty file")
+    if b"%PDF-" in head:
+        return "pdf"
+    if path.suffix.lower() == ".pdf":
+        raise InputError(f"{path}: not a PDF (no %PDF header)")
+    return "flipbook"
+
+
+def read_pages(path: Path, workers: int = 2, progress=None) -> tuple[str, list[RawPage]]:
+    """The source kind and its pages, in page order."""
+    kind = source_kind(path)
+    if kind == "pdf":
+        from .pdf import read_pdf
+        return kind, read_pdf(path, workers=workers, progress=progress)
+    from .flipbook import read_flipbook
+    return kind, read_flipbook(path)

@@ -1,0 +1,177 @@
+"""Adapter for PDFs, via pdfplumber.
+
+Each page is parsed exactly once, its characters grouped into physical lines, and
+the page closed at once, so memory stays flat however long the compilation is.
+Pages are read in parallel chunks (one pdfplumber handle per worker process).
+"""
+from __future__ import annotations
+
+import logging
+import itertools
+import os
+import statistics
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from . import InputError, Line, RawPage
+from ..text import is_cjk
+
+log = logging.getLogger(__name__)
+
+# A gap wider than this share of the font size between two characters is a space,
+# unless both are CJK: justified Chinese text spreads characters apart, and
+# "杭 州 市" set with letter-spacing is still 杭州市.
+SPACE_GAP = 0.25
+# Characters whose vertical centres differ by less than this share of the font size
+# sit on one line (subscripts and mixed fonts wobble a little).
+LINE_TOLERANCE = 0.45
+
+
+def open_pdf(path: Path):
+    """Open a PDF or raise InputError with the reason in one line."""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect, PDFEncryptionError
+    from pdfminer.psparser import PSException
+
+    try:
+        pdf = pdfplumber.open(path)
+        n = len(pdf.pages)
+    except Exception as exc:  # pdfplumber wraps pdfminer errors; unwrap for the message
+        cause = exc.__cause__ or exc.__context__ or exc
+        for err in (exc, cause, *getattr(exc, "args", ())):
+            if isinstance(err, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in str(err).lower():
+                raise InputError(f"{path}: encrypted PDF (a password is needed to read it)") from None
+        if isinstance(cause, PSException) or "PDFSyntaxError" in repr(exc) or "No /Root" in str(exc):
+            raise InputError(f"{path}: damaged or truncated PDF ({_reason(exc)})") from None
+        raise InputError(f"{path}: cannot read PDF ({_reason(exc)})") from None
+    if n == 0:
+        pdf.close()
+        raise InputError(f"{path}: PDF has no pages")
+    return pdf
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:120]
+
+
+def page_count(path: Path) -> int:
+    pdf = open_pdf(path)
+    try:
+        return len(pdf.pages)
+    finally:
+        pdf.close()
+
+
+def page_labels(path: Path) -> list[str] | None:
+    """The PDF's /PageLabels (an excerpt may number its pages from 351), or None."""
+    pdf = open_pdf(path)
+    try:
+        return list(itertools.islice(pdf.doc.get_page_labels(), len(pdf.pages)))
+    except Exception:  # no /PageLabels, or a broken one: labels are optional
+        return None
+    finally:
+        pdf.close()
+
+
+def read_pdf(path: Path, workers: int = 2, progress=None) -> list[RawPage]:
+    """All pages of the PDF as RawPages, in page order."""
+    n = page_count(path)
+    workers = max(1, min(workers, os.cpu_count() or 1, n))
+    chunk = max(1, min(25, -(-n // (workers * 2))))
+    spans = [(start, min(n, start + chunk)) for start in range(0, n, chunk)]
+    pages: list[RawPage] = []
+    if workers == 1:
+        results = (_read_span(path, a, b) for a, b in spans)
+        for batch in results:
+            pages.extend(batch)
+            if progress:
+                progress(len(batch))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for batch in pool.map(_read_span, [path] * len(spans), *zip(*spans)):
+                pages.extend(batch)
+                if progress:
+                    progress(len(batch))
+    labels = page_labels(path)
+    if labels:
+        for page, label in zip(pages, labels):
+            page.label = label
+    return pages
+
+
+def _read_span(path: Path, start: int, stop: int) -> list[RawPage]:
+    """Pages [start, stop) of the PDF; runs in a worker process."""
+    _quiet_pdfminer()
+    pdf = open_pdf(path)
+    out = []
+    try:
+        for index in range(start, stop):
+            out.append(_read_page(pdf, index))
+    finally:
+        pdf.close()
+    return out
+
+
+def _read_page(pdf, index: int) -> RawPage:
+    record = RawPage(page=index + 1)
+    try:
+        page = pdf.pages[index]
+        record.width, record.height = float(page.width), float(page.height)
+        chars = page.chars
+        record.image_count = len(page.images)
+        record.lines = chars_to_lines(chars)
+        record.char_count = sum(len(l.text.replace(" ", "")) for l in record.lines)
+        record.has_text_layer = record.char_count > 0
+        page.close()
+    except Exception as exc:  # one damaged page must not sink the edition
+        record.error = f"{type(exc).__name__}: {_reason(exc)}"
+        record.lines = []
+    return record
+
+
+def chars_to_lines(chars: list[dict]) -> list[Line]:
+    """Group pdfplumber characters into physical lines, top to bottom, left to right."""
+    glyphs = [c for c in chars if c.get("text") and c.get("upright", True)]
+    glyphs.sort(key=lambda c: (c["top"] + c["bottom"]) / 2)
+    rows: list[list[dict]] = []
+    centre = None
+    for ch in glyphs:
+        mid = (ch["top"] + ch["bottom"]) / 2
+        size = ch.get("size") or (ch["bottom"] - ch["top"]) or 10
+        if rows and abs(mid - centre) <= LINE_TOLERANCE * size:
+            rows[-1].append(ch)
+        else:
+            rows.append([ch])
+            centre = mid
+    return [line for line in (_row_to_line(r) for r in rows) if line.text]
+
+
+def _row_to_line(row: list[dict]) -> Line:
+    row.sort(key=lambda c: c["x0"])
+    parts: list[str] = []
+    prev = None
+    for ch in row:
+        text = ch["text"]
+        if prev is not None:
+            # Fake bold: the same glyph printed twice at (almost) the same spot.
+            if text == prev["text"] and abs(ch["x0"] - prev["x0"]) < 0.5 and text != " ":
+                continue
+            gap = ch["x0"] - prev["x1"]
+            size = min(ch.get("size") or 10, prev.get("size") or 10)
+            if (gap > SPACE_GAP * size and text != " " and prev["text"] != " "
+                    and not (is_cjk(text) and is_cjk(prev["text"]))):
+                parts.append(" ")
+        parts.append(text)
+        prev = ch
+    text = " ".join("".join(parts).split())
+    sizes = [c.get("size") for c in row if c.get("size") and c["text"].strip()]
+    return Line(text=text, top=min(c["top"] for c in row), bottom=max(c["bottom"] for c in row),
+                x0=row[0]["x0"], x1=row[-1]["x1"],
+                size=round(statistics.median(sizes), 2) if sizes else None)
+
+
+def _quiet_pdfminer() -> None:
+    """pdfminer warns about every odd font; that is debug detail, not news."""
+    for name in ("pdfminer", "pdfplumber"):
+        logging.getLogger(name).setLevel(logging.ERROR if not logging.getLogger().isEnabledFor(logging.DEBUG) else logging.DEBUG)
