@@ -7,6 +7,7 @@ from pathlib import Path
 from . import dataset
 from .pages import pages_table
 from .sources import read_pages
+from .structure import structure_tables
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +18,7 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     pages = pages_table(raw_pages, edition, str(source))
     if not any(p["has_text_layer"] for p in pages):
         log.warning("%s: no page has a text layer", source)
-    tables = {"pages": pages}
+    documents, sections, _ = structure_tables(pages, edition, str(source))
+    tables = {"pages": pages, "documents": documents, "sections": sections}
     dataset.write_edition(out, edition, tables)
     return {name: len(rows) for name, rows in tables.items()}
