@@ -69,3 +69,21 @@ def build(source: Path, edition: str | None, out: Path, workers: int, quiet: boo
 def _page_total(source: Path) -> int:
     from .sources.pdf import page_count
     return page_count(source)
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), default=Path("docs/data-dictionary.md"), show_default=True)
+@click.option("--check", is_flag=True, help="Exit 1 if the file is not up to date instead of writing it.")
+def docs(out: Path, check: bool) -> None:
+    """Write the data dictionary generated from schemas/."""
+    from .datadict import data_dictionary
+
+    text = data_dictionary()
+    if check:
+        current = out.read_text("utf-8") if out.exists() else ""
+        if current != text:
+            _fail(f"{out} is out of date with schemas/; run: python -m pipeline docs")
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, "utf-8")
+    click.echo(f"wrote {out}", err=True)
