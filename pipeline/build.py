@@ -1,10 +1,13 @@
 """Run every stage for one source and write the edition's tables atomically."""
 from __future__ import annotations
 
+import hashlib
 import logging
+from datetime import datetime, timezone
 from pathlib import Path
 
-from . import dataset
+from . import DATASET_FORMAT, __version__, dataset
+from .extract import extraction_tables
 from .pages import pages_table
 from .sources import read_pages
 from .structure import structure_tables
@@ -12,13 +15,31 @@ from .structure import structure_tables
 log = logging.getLogger(__name__)
 
 
-def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progress=None) -> dict[str, int]:
+def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progress=None,
+                  ocr: bool = True) -> dict[str, int]:
     """Build all tables of one edition; returns row counts per table."""
-    kind, raw_pages = read_pages(source, workers=workers, progress=progress)
+    kind, raw_pages = read_pages(source, workers=workers, progress=progress, ocr=ocr)
     pages = pages_table(raw_pages, edition, str(source))
-    if not any(p["has_text_layer"] for p in pages):
-        log.warning("%s: no page has a text layer", source)
-    documents, sections, _ = structure_tables(pages, edition, str(source))
-    tables = {"pages": pages, "documents": documents, "sections": sections}
+    if not any(p["text"] for p in pages):
+        log.warning("%s: no page has any text", source)
+    documents, sections, docs = structure_tables(pages, edition, str(source))
+    ocr_pages = {p["page"] for p in pages if p.get("ocr")}
+    tables = {"pages": pages, "documents": documents, "sections": sections,
+              **extraction_tables(docs, edition, ocr_pages)}
+    counts = {name: len(rows) for name, rows in tables.items()}
+    tables["editions"] = [{
+        "edition": edition, "source_file": source.name, "source_sha256": _sha256(source),
+        "source_kind": kind, "page_count": len(pages), "pipeline_version": __version__,
+        "dataset_format": DATASET_FORMAT, "built_at": datetime.now(timezone.utc).replace(microsecond=0),
+        "row_counts": [{"table": t, "rows": n} for t, n in counts.items()],
+    }]
     dataset.write_edition(out, edition, tables)
-    return {name: len(rows) for name, rows in tables.items()}
+    return counts
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -58,6 +58,8 @@ def build(source: Path, edition: str | None, out: Path, workers: int, quiet: boo
             counts = build_edition(source, edition, out, workers)
     except (InputError, SchemaError) as exc:
         _fail(str(exc))
+    except OSError as exc:   # reading the source or writing --out: disk full, no permission, ...
+        _fail(f"{exc.filename or source}: {exc.strerror or exc}")
     except KeyboardInterrupt:
         _fail("interrupted; previous output left as it was")
     summary = ", ".join(f"{n} {t}" for t, n in counts.items())

@@ -93,6 +93,10 @@ def to_arrow(table: str, rows: list[dict]) -> pa.Table:
         if not field.nullable and any(v is None for v in values):
             i = next(i for i, v in enumerate(values) if v is None)
             raise SchemaError(f"{table}: row {i}: required column {field.name!r} is null")
+        if pa.types.is_integer(field.type):   # pyarrow would silently truncate 3.7 to 3
+            for i, v in enumerate(values):
+                if isinstance(v, float) and not v.is_integer():
+                    raise SchemaError(f"{table}: row {i}: column {field.name!r}: {v!r} is not an integer")
         try:
             columns[field.name] = pa.array(values, type=field.type)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:

@@ -23,7 +23,7 @@ PAGE_NUMBER = regex.compile(
     rf"^(?:{_DASH}+\s*(?P<n>\d{{1,4}})\s*{_DASH}+"
     r"|第\s*(?P<n>\d{1,4})\s*页(?:\s*[/,]?\s*共\s*\d+\s*页)?"
     r"|(?:page\s*)?(?P<n>\d{1,4})(?:\s*/\s*\d{1,4})?"
-    r"|(?P<n>\d{1,4})\s*of\s*\d{1,4})$",
+    r"|(?:page\s*)?(?P<n>\d{1,4})\s*of\s*\d{1,4})$",
     regex.IGNORECASE,
 )
 # A running header that carries the page number at one end: "杭州市级产业政策汇编 378".
@@ -101,6 +101,13 @@ def split_furniture(page: RawPage, recurring: set[str]) -> Furniture:
     return Furniture(header, footer, printed, body)
 
 
+def _where(page: RawPage) -> str:
+    """'page 45', with the page's label when it has its own ('page 45 (label 395)')."""
+    if page.label and page.label != str(page.page):
+        return f"page {page.page} (label {page.label})"
+    return f"page {page.page}"
+
+
 def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
     """Rows of the `pages` table for one source; warns about pages it could not read."""
     recurring = recurring_shapes(pages)
@@ -110,9 +117,9 @@ def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
         body = [normalize(l.text) for l in parts.body]
         body = [t for t in body if t]
         if page.error:
-            log.warning("%s: page %d: damaged page skipped (%s)", source, page.page, page.error)
+            log.warning("%s: %s: damaged page skipped (%s)", source, _where(page), page.error)
         elif not page.has_text_layer:
-            log.warning("%s: page %d: no text layer (image-only page)", source, page.page)
+            log.warning("%s: %s: no text layer (image-only page)", source, _where(page))
         rows.append({
             "edition": edition,
             "page": page.page,

@@ -60,7 +60,7 @@ PRINTED_LINE = regex.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印
 VALIDITY_YEARS = regex.compile(r"有效期(?:为|是)?\s*(?P<n>[\d一二三四五六七八九十两]+)\s*年")
 REPEAL = regex.compile(r"废止|停止执行|不再执行")
 
-SHORT_LINE = 0.9   # a line narrower than this share of the typical line ends its paragraph
+SHORT_LINE = 0.9   # a line narrower than this share of its widest neighbour ends its paragraph
 
 
 @dataclass
@@ -115,11 +115,6 @@ class Document:
 def display_width(text: str) -> float:
     """Width in em: CJK and Chinese punctuation 1, digits, Latin letters and spaces 1/2."""
     return sum(0.5 if (ch.isascii() and ch not in ",:;()!?") else 1.0 for ch in text)
-
-
-def typical_width(lines: list[str]) -> float:
-    widths = sorted(display_width(t) for t in lines if display_width(t) >= 8)
-    return widths[len(widths) // 2] if widths else 30.0
 
 
 def is_meta_line(text: str) -> bool:
@@ -285,7 +280,7 @@ def heading_title(text: str, heading: Heading) -> str | None:
     return title[:60] or None
 
 
-def build_sections(doc: Document, segments: list[Segment], width: float) -> list[Section]:
+def build_sections(doc: Document, segments: list[Segment]) -> list[Section]:
     sections: list[Section] = []
     stack: list[tuple[int, str]] = []      # (rank, path) of open headings
     closing = _closing_start(segments)
@@ -309,7 +304,7 @@ def build_sections(doc: Document, segments: list[Segment], width: float) -> list
     sections.append(current)
     sections = [s for s in sections if s.segments]
     for s in sections:
-        _join(s, width)
+        _join(s)
         if s.kind == "clause" and s.label and not s.text.replace(s.label, "").replace(s.title or "", "").strip("。 \n"):
             s.kind = "heading"      # a heading line with no text of its own: "一、总体要求"
     return sections
@@ -330,7 +325,22 @@ def _closing_start(segments: list[Segment]) -> int | None:
     return None
 
 
-def _join(section: Section, width: float) -> None:
+def mark_paragraph_ends(segments: list[Segment]) -> None:
+    """A line narrower than its neighbours ends its paragraph.
+
+    Inside a paragraph every line runs to the right margin, whatever the line width of
+    the edition or the box it stands in; the last line stops short ("打造国家级智慧文旅样板区。").
+    Comparing with the neighbours, not with one width for the whole file, keeps a
+    re-typeset document at another width from breaking into one paragraph per line.
+    """
+    widths = [display_width(s.text) for s in segments]
+    for i, seg in enumerate(segments):
+        near = max(widths[max(i - 1, 0):i] + widths[i + 1:i + 2] or [0])
+        if widths[i] < SHORT_LINE * near:
+            seg.ends_paragraph = True
+
+
+def _join(section: Section) -> None:
     """Join the section's lines into paragraphs, keeping a page mark per line."""
     text, marks = "", []
     prev: Segment | None = None
@@ -339,7 +349,7 @@ def _join(section: Section, width: float) -> None:
         if not piece:
             continue
         if prev is not None:
-            if prev.ends_paragraph or display_width(prev.text) < SHORT_LINE * width or is_standalone(seg.text):
+            if prev.ends_paragraph or is_standalone(seg.text):
                 text += "\n"
             elif needs_space(text[-1], piece[0]):
                 text += " "
@@ -402,7 +412,6 @@ def _add_years(start: date, years: int) -> date:
 def structure_tables(pages: list[dict], edition: str, source: str) -> tuple[list[dict], list[dict], list[Document]]:
     """Rows of `documents` and `sections`, and the Documents (for the extract stage)."""
     lines = [(p["page"], line) for p in pages for line in p["text"].split("\n") if line.strip()]
-    width = typical_width([t for _, t in lines])
     docs = split_documents(lines)
     if not docs:
         log.warning("%s: no documents found", source)
@@ -412,7 +421,8 @@ def structure_tables(pages: list[dict], edition: str, source: str) -> tuple[list
     starts = [d.pages[0] for d in docs]
     for k, doc in enumerate(docs):
         segments = find_headings(doc, source)
-        doc.sections = build_sections(doc, segments, width)
+        mark_paragraph_ends(segments)
+        doc.sections = build_sections(doc, segments)
         text, offsets = "", []
         for s in doc.sections:
             if text:

@@ -56,11 +56,11 @@ def source_kind(path: Path) -> str:
     return "flipbook"
 
 
-def read_pages(path: Path, workers: int = 2, progress=None) -> tuple[str, list[RawPage]]:
+def read_pages(path: Path, workers: int = 2, progress=None, ocr: bool = True) -> tuple[str, list[RawPage]]:
     """The source kind and its pages, in page order."""
     kind = source_kind(path)
     if kind == "pdf":
         from .pdf import read_pdf
-        return kind, read_pdf(path, workers=workers, progress=progress)
+        return kind, read_pdf(path, workers=workers, progress=progress, ocr=ocr)
     from .flipbook import read_flipbook
     return kind, read_flipbook(path)

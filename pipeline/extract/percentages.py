@@ -1,0 +1,176 @@
+"""Percentages and their relatives in policy text, as exact fractions.
+
+"40%" and "百分之四十" are Decimal('0.4'); "千分之2.4" (per_n) is 0.0024; "5个百分点"
+(percentage_point) is 0.05; "三成" (cheng, tenths) is 0.3; "八五折" (discount_zhe,
+the share of the price paid) is 0.85. Ranges ("30%—50%", "30-50%") are one row
+with low/high. A subsidy rate is only half a fact without what it is a rate of,
+so `base` keeps the noun phrase right before it ("不超过研发投入 40%" -> 研发投入).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import regex
+
+from ..numbers import NUMBER, parse_number, scale_value
+from . import qualifiers as q
+from .qualifiers import DIGIT_CHARS, MULTIPLIERS, RANGE_SEP, SP, START
+
+_BASE = q.DATA["percent_base"]
+_D = rf"[0-9{DIGIT_CHARS}]"
+_DEN = rf"[{MULTIPLIERS}](?:{SP}[{MULTIPLIERS}])*"
+_NUM = rf"(?>{NUMBER})"  # atomic: a numeral that is not followed by % is not retried shorter
+_AT = rf"{START}(?<![{DIGIT_CHARS}{MULTIPLIERS}])"  # the start of a numeral, not its middle
+
+_FORMS = regex.compile(
+    # 百分之五十, 千分之2.4, 百万分之五, 百分之百; not 二十分之一 (a fraction)
+    rf"(?<![0-9{DIGIT_CHARS}{MULTIPLIERS}])(?P<den>(?>{_DEN})){SP}分{SP}之{SP}(?P<pnum>{NUMBER}|百)"
+    rf"|{_AT}(?P<ppnum>{_NUM}){SP}个{SP}百{SP}分{SP}点"
+    # 40%, -22.2%, 负3.9%, and the ranges 30%—50%, 30-50%
+    rf"|{_AT}(?:(?P<lo>{_NUM}){SP}%?{RANGE_SEP})?"
+    rf"(?:(?<![0-9A-Za-z.%)])(?P<sign>-|负){SP})?(?P<num>{_NUM}){SP}%"
+    # 三成, 9.5成, 三成半, 七成 六
+    rf"|{_AT}(?P<cnum>{_NUM}|半){SP}成(?:(?P<chalf>半)|{SP}(?P<cextra>{_D})(?![0-9{DIGIT_CHARS}{MULTIPLIERS}]))?"
+    rf"(?!{q.alternation(q.DATA['cheng_not']['words'])})"
+    # 八五折, 9.9折, 7 2 折, 对折
+    rf"|(?:{_AT}(?<![0-9]{SP})(?P<zspaced>(?>[0-9](?:{SP}[0-9])+))|{_AT}(?P<znum>{_NUM})|(?P<zword>对|半)){SP}折"
+    rf"(?!{q.alternation(q.DATA['zhe_not']['words'])})"
+)
+_URL = regex.compile(r"(?:https?://|www\.)[!-~]+")
+_TRIGGER = regex.compile(
+    "|".join(regex.escape(w) + ("(?!中|他|它|余|次|实)" if w == "其" else "")
+             for w in sorted(_BASE["triggers"], key=len, reverse=True)))
+_RECIPIENT = regex.compile(q.alternation(_BASE["recipients"]))
+_LEADING_BOUND = regex.compile(
+    rf"^(?:{q.alternation([*q.BOUND_WORDS, '其', '的'])}|{SP})+")
+_JOIN = regex.compile(rf"{SP}(?:、|和|及|或){SP}")
+
+
+@dataclass
+class _Pct:
+    start: int
+    end: int
+    kind: str
+    value: Decimal | None
+    low: Decimal | None = None
+    high: Decimal | None = None
+
+
+def _number(text: str) -> tuple[Decimal, int] | None:
+    """Value of the longest valid numeral at the start of `text`, and its length.
+
+    NUMBER matches greedily ("百分之七十百分位" gives "七十百"); the reading stops
+    where parse_number stops agreeing.
+    """
+    for k in range(min(len(text), 60), 0, -1):
+        if text[k - 1].strip() and (v := parse_number(text[:k])) is not None:
+            return v, k
+    return None
+
+
+def _read(m: regex.Match) -> _Pct | None:
+    if m["den"]:
+        den = 1
+        for ch in m["den"].replace(" ", ""):
+            den *= scale_value(ch)  # 百万万分之七: 100 * 10^4 * 10^4
+        got = (Decimal(100), 1) if m["pnum"] == "百" else _number(m["pnum"])
+        if not got:
+            return None
+        end = m.start("pnum") + got[1]
+        return _Pct(m.start(), end, "percent" if den == 100 else "per_n", got[0] / den)
+    if m["ppnum"]:
+        return _Pct(m.start(), m.end(), "percentage_point", parse_number(m["ppnum"]) / 100)
+    if m["num"]:
+        value = parse_number(m["num"])
+        if value is None:
+            return None
+        if m["sign"]:
+            value = -value
+        if m["lo"] is not None and (low := parse_number(m["lo"])) is not None and low <= value:
+            return _Pct(m.start(), m.end(), "percent", None, low / 100, value / 100)
+        return _Pct(m.start("sign") if m["sign"] else m.start("num"), m.end(), "percent", value / 100)
+    if m["cnum"]:
+        value = Decimal(1) / 2 if m["cnum"] == "半" else parse_number(m["cnum"])
+        if value is None or value > 10:
+            return None
+        value = value / 10 + (Decimal("0.05") if m["chalf"] else 0)
+        if m["cextra"]:
+            value += parse_number(m["cextra"]) / 100
+        return _Pct(m.start(), m.end(), "cheng", value)
+    if m["zword"]:
+        return _Pct(m.start(), m.end(), "discount_zhe", Decimal("0.5"))
+    digits = (m["zspaced"] or m["znum"]).replace(" ", "")
+    value = parse_number(digits)
+    if value is None:
+        return None
+    # Two digits read digit by digit are hundredths: 75折, 七五折, 三八折; one digit tenths: 九折, 9.9折.
+    if regex.fullmatch(rf"[0-9{DIGIT_CHARS}]{{2}}", digits):
+        value /= 100
+    elif value <= 10:
+        value /= 10
+    else:
+        return None
+    return _Pct(m.start(), m.end(), "discount_zhe", value)
+
+
+def base_before(text: str, start: int) -> str | None:
+    """What a percentage at `start` is a percentage of, if named right before it.
+
+        给予其采购金额 20%                    -> 采购金额
+        按照最高不超过其实际固定资产投资总额的 20% -> 实际固定资产投资总额
+        给予经营正常的进驻主体场租费 50%        -> 场租费 (modifier and recipient dropped)
+        土地规模经营比例达到 70%                -> None (no trigger: 比例 is the subject)
+    """
+    lead = text[q.clause_start(text, start):start].rstrip()
+    lead = lead[:-1] if lead.endswith("的") else lead
+    last = None
+    for last in _TRIGGER.finditer(lead):
+        pass
+    if last is None:
+        return None
+    base = _LEADING_BOUND.sub("", lead[last.end():]).strip()
+    base = base.rsplit("的", 1)[-1]
+    for r in _RECIPIENT.finditer(base):
+        if r.end() < len(base) - 1:
+            base = base[r.end():]
+            break
+    if len(base) < 2 or len(base) > 25 or regex.search(r"[0-9%]", base):
+        return None
+    return base
+
+
+def find_percentages(text: str) -> list[dict]:
+    """Percent-like mentions in `text`, in order, as rows (see schemas/percentages.json)."""
+    folded = q.fold(text)
+    urls = [m.span() for m in _URL.finditer(folded)]
+    found: list[_Pct] = []
+    for m in _FORMS.finditer(folded):
+        if any(s <= m.start() < e for s, e in urls):
+            continue  # percent-encoding: %28, %20
+        if q.CUT_SHORT.match(folded, m.end()):
+            continue  # 百分之一百二十|点五: the decimals were not read
+        if (p := _read(m)) is not None:
+            prev = found[-1] if found else None
+            if (prev and prev.kind == p.kind and prev.value is not None and p.value is not None
+                    and prev.value <= p.value and regex.fullmatch(RANGE_SEP, folded[prev.end:p.start])):
+                found[-1] = _Pct(prev.start, p.end, p.kind, None, prev.value, p.value)  # 百分之三十至百分之五十
+            else:
+                found.append(p)
+    rows = []
+    head_bound = head_base = None
+    prev_end = None
+    for p in found:
+        after, end = q.bound_after(folded, p.end)
+        if prev_end is None or not _JOIN.fullmatch(folded[prev_end:p.start]):
+            head_bound, head_base = q.bound_before(folded, p.start), base_before(folded, p.start)
+        prev_end = end
+        ranged = p.value is None
+        rows.append({
+            "char_start": p.start, "char_end": p.end, "text": text[p.start:p.end],
+            "value": None if ranged else q.tidy(p.value),
+            "low": q.tidy(p.low) if ranged else None, "high": q.tidy(p.high) if ranged else None,
+            "bound": "range" if ranged else (after or head_bound or "exact"),
+            "base": head_base, "kind": p.kind,
+        })
+    return rows

@@ -1,0 +1,104 @@
+"""Shared fixtures: repository paths, and the sample dataset built once per session.
+
+The session dataset is built the way a user builds it, through the CLI in a
+subprocess, so tests of the written tables also see what the CLI printed.
+"""
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "raw"
+SAMPLE_PDF = RAW / "2023.pdf"
+SEED = RAW / "2023-flipbook.txt"
+FIXTURES = ROOT / "tests" / "fixtures" / "pdfs"
+LIBREOFFICE_PDF = FIXTURES / "libreoffice-running-header-pagenum-top-right.pdf"
+
+# Editions of the session dataset.
+PDF_EDITION = "2023"
+SEED_EDITION = "2023-flipbook"
+LIBREOFFICE_EDITION = "libreoffice"
+
+
+@dataclass
+class Run:
+    """One finished CLI run."""
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def stderr_lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.strip()]
+
+
+def run_cli(*args, timeout: float = 300) -> Run:
+    """`python -m pipeline ARGS` in a subprocess, from the repository root."""
+    argv = [sys.executable, "-m", "pipeline", *map(str, args)]
+    proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    return Run(argv, proc.returncode, proc.stdout, proc.stderr)
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """sha256 of every file under root (hidden ones included), by relative path."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def sample_pdf() -> Path:
+    return SAMPLE_PDF
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> Path:
+    return SEED
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    return FIXTURES
+
+
+@dataclass
+class BuiltDataset:
+    out: Path
+    runs: dict[str, Run]          # edition -> the CLI run that built it
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> BuiltDataset:
+    """raw/2023.pdf, raw/2023-flipbook.txt and the LibreOffice fixture, built once."""
+    out = tmp_path_factory.mktemp("dataset")
+    runs = {}
+    for source, edition in ((SAMPLE_PDF, PDF_EDITION), (SEED, SEED_EDITION),
+                            (LIBREOFFICE_PDF, LIBREOFFICE_EDITION)):
+        run = run_cli("build", source, "--edition", edition, "--out", out)
+        if run.returncode != 0:
+            pytest.fail(f"building {source.name} failed (exit {run.returncode}):\n{run.stderr}", pytrace=False)
+        runs[edition] = run
+    return BuiltDataset(out, runs)
+
+
+@pytest.fixture(scope="session")
+def pages_by_edition(built):
+    """edition -> list of `pages` rows (dicts), in page order."""
+    import pyarrow.parquet as pq
+
+    result = {}
+    for edition in built.runs:
+        table = pq.read_table(built.out / "pages" / f"edition={edition}" / "part-0.parquet")
+        result[edition] = sorted(table.to_pylist(), key=lambda r: r["page"])
+    return result
