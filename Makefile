@@ -14,7 +14,7 @@ CODE   := $(shell find pipeline -name '*.py' -o -name '*.json' -o -name '*.csv' 
 # for the typesetter (make sample, test fixtures), Tesseract for OCR of scanned pages.
 SYSDEPS := poppler-utils fonts-wqy-zenhei
 
-.PHONY: all test sample bench clean sysdeps diff docs
+.PHONY: all test sample bench clean sysdeps diff docs validate
 
 all: $(STAMPS)
 
@@ -31,9 +31,24 @@ $(OUT)/.built/%.stamp: raw/% $(CODE) $(VENV)/.installed
 test: $(VENV)/.installed sysdeps
 	$(PY) -m pytest
 
-# Rebuild the sample PDF from the seed text (needs the CJK font).
+# What changed between two editions: make diff OLD=2023 NEW=2024 [FORMAT=markdown|json|table]
+OLD ?= 2023
+NEW ?= 2024
+FORMAT ?= table
+diff: all
+	$(PY) -m pipeline diff $(OLD) $(NEW) --data $(OUT) --format $(FORMAT)
+
+validate: all
+	$(PY) -m pipeline validate --data $(OUT)
+
+docs: $(VENV)/.installed
+	$(PY) -m pipeline docs
+
+# Rebuild the sample PDFs from the seed text (needs the CJK font).
 sample: $(VENV)/.installed sysdeps
 	$(PY) tools/typeset.py raw/2023-flipbook.txt raw/2023.pdf
+	$(PY) tools/samples/make_2024.py
+	$(PY) tools/typeset.py tools/samples/2024-flipbook.txt raw/2024.pdf
 
 bench: $(VENV)/.installed sysdeps
 	$(PY) bench/ingest.py

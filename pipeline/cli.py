@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .dataset import SchemaError
+from .dataset import DatasetError, SchemaError
 from .sources import InputError
 
 
@@ -89,3 +89,57 @@ def docs(out: Path, check: bool) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, "utf-8")
     click.echo(f"wrote {out}", err=True)
+
+
+@main.command()
+@click.option("--data", type=click.Path(path_type=Path), default=Path("extracted"), show_default=True,
+              help="Dataset directory.")
+def validate(data: Path) -> None:
+    """Check every partition against schemas/: types, required columns, unique keys, foreign keys."""
+    from .dataset import validate as check
+
+    problems = check(data)
+    for line in problems:
+        click.echo(line)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {data}", err=True)
+        sys.exit(1)
+    click.echo(f"{data}: valid", err=True)
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--data", type=click.Path(path_type=Path), default=Path("extracted"), show_default=True,
+              help="Dataset directory holding both editions.")
+@click.option("--out", "out_file", type=click.Path(path_type=Path), help="Also write the changes table as Parquet.")
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True)
+def diff(old: str, new: str, data: Path, out_file: Path | None, fmt: str) -> None:
+    """What changed from edition OLD to edition NEW, grouped by document."""
+    import json as jsonlib
+
+    from . import dataset
+    from .diff import TABLES, Edition, diff_editions, to_markdown, to_rich
+
+    _setup_logging(0, False)
+    try:
+        editions = []
+        for name in (old, new):
+            dataset.check_edition(data, name)
+            editions.append(Edition(name, {t: dataset.read_rows(data, t, name) for t in TABLES}))
+        changes = diff_editions(*editions)
+        if out_file:
+            table = dataset.to_arrow("changes", changes)
+            tmp = out_file.with_name(f".{out_file.name}.tmp")
+            import pyarrow.parquet as pq
+            pq.write_table(table, tmp)
+            tmp.replace(out_file)
+    except (DatasetError, SchemaError) as exc:
+        _fail(str(exc))
+    if fmt == "json":
+        click.echo(jsonlib.dumps(changes, ensure_ascii=False, indent=1, default=str))
+    elif fmt == "markdown":
+        click.echo(to_markdown(changes, old, new))
+    else:
+        from rich.console import Console
+        to_rich(changes, old, new, Console())

@@ -39,7 +39,7 @@ def table_names() -> list[str]:
 _SIMPLE = {
     "string": pa.string(), "bool": pa.bool_(), "int16": pa.int16(), "int32": pa.int32(),
     "int64": pa.int64(), "float64": pa.float64(), "date": pa.date32(),
-    "timestamp": pa.timestamp("s", tz="UTC"),
+    "timestamp": pa.timestamp("ms", tz="UTC"),  # Parquet stores no seconds unit
 }
 
 
@@ -145,3 +145,109 @@ def read_table(out: Path, table: str, edition: str | None = None) -> pa.Table:
     if edition is not None:
         data = data.append_column("edition", pa.array([edition] * len(data), pa.string()))
     return data
+
+
+def editions_in(out: Path) -> list[str]:
+    """Editions that have an `editions` row (i.e. finished builds)."""
+    root = out / "editions"
+    return sorted(p.name.split("=", 1)[1] for p in root.glob("edition=*")) if root.exists() else []
+
+
+def read_rows(out: Path, table: str, edition: str) -> list[dict]:
+    """One edition's rows of one table; DatasetError if it is not there."""
+    path = partition_dir(out, table, edition) / "part-0.parquet"
+    if not path.exists():
+        raise DatasetError(f"{out}: table {table!r} has no partition for edition {edition!r} ({path} missing)")
+    rows = pq.read_table(path).to_pylist()
+    for row in rows:
+        row["edition"] = edition
+    return rows
+
+
+def check_edition(out: Path, edition: str) -> dict:
+    """The edition's `editions` row, after checking it exists and was built by a compatible pipeline."""
+    from . import DATASET_FORMAT
+
+    have = editions_in(out)
+    if edition not in have:
+        raise DatasetError(f"{out}: unknown edition {edition!r} (built: {', '.join(have) or 'none'})")
+    info = read_rows(out, "editions", edition)[0]
+    if info["dataset_format"] != DATASET_FORMAT:
+        raise DatasetError(
+            f"{out}: edition {edition!r} was built by pipeline {info['pipeline_version']} "
+            f"(dataset format {info['dataset_format']}, this pipeline reads {DATASET_FORMAT}); rebuild it")
+    return info
+
+
+class DatasetError(Exception):
+    """A dataset directory that cannot be read as asked. The message is one line."""
+
+
+# Foreign keys every table must satisfy: column -> (table, column) it points to.
+FOREIGN_KEYS = {
+    "doc_id": ("documents", "doc_id"),
+    "section_id": ("sections", "section_id"),
+    "parent_id": ("sections", "section_id"),
+    "page": ("pages", "page"),
+}
+
+
+def validate(out: Path) -> list[str]:
+    """Every problem found in the dataset at `out`, as readable lines (empty when valid)."""
+    problems: list[str] = []
+    editions = editions_in(out)
+    if not editions:
+        return [f"{out}: no built edition (no editions/edition=*/ partition)"]
+    for edition in editions:
+        loaded: dict[str, pa.Table] = {}
+        for table in table_names():
+            if table == "changes":
+                continue     # written by `diff --out`, not by builds
+            path = partition_dir(out, table, edition) / "part-0.parquet"
+            where = f"{table}/edition={edition}"
+            if not path.exists():
+                problems.append(f"{where}: missing")
+                continue
+            try:
+                data = pq.read_table(path)
+            except Exception as exc:  # unreadable file: report, keep checking the rest
+                problems.append(f"{where}: unreadable ({exc})")
+                continue
+            loaded[table] = data
+            problems += _check_columns(where, table, data)
+        for table, data in loaded.items():
+            for column, (target, target_column) in FOREIGN_KEYS.items():
+                if column not in data.column_names or table == target and column == target_column:
+                    continue
+                if target not in loaded:
+                    continue
+                known = set(loaded[target].column(target_column).to_pylist())
+                bad = {v for v in data.column(column).to_pylist() if v is not None and v not in known}
+                if bad:
+                    problems.append(f"{table}/edition={edition}: {len(bad)} {column} value(s) not in "
+                                    f"{target}.{target_column}, e.g. {sorted(map(str, bad))[0]!r}")
+    return problems
+
+
+def _check_columns(where: str, table: str, data: pa.Table) -> list[str]:
+    problems = []
+    schema = arrow_schema(table)
+    for field in schema:
+        if field.name not in data.column_names:
+            problems.append(f"{where}: required column {field.name!r} missing")
+            continue
+        column = data.column(field.name)
+        if not column.type.equals(field.type):
+            problems.append(f"{where}: column {field.name!r} is {column.type}, schema says {field.type}")
+        if not field.nullable and column.null_count:
+            problems.append(f"{where}: column {field.name!r} has {column.null_count} null(s)")
+    extra = set(data.column_names) - {f.name for f in schema}
+    if extra:
+        problems.append(f"{where}: columns not in schemas/{table}.json: {sorted(extra)}")
+    key = [k for k in load_schema(table).get("key", []) if k != "edition" and k in data.column_names]
+    if key:
+        seen = data.select(key).to_pylist()
+        dupes = len(seen) - len({tuple(r.values()) for r in seen})
+        if dupes:
+            problems.append(f"{where}: key ({', '.join(key)}) not unique: {dupes} duplicate(s)")
+    return problems
