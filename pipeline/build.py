@@ -25,8 +25,8 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     documents, sections, docs = structure_tables(pages, edition, str(source))
     ocr_pages = {p["page"] for p in pages if p.get("ocr")}
     tables = {"pages": pages, "documents": documents, "sections": sections,
-              **extraction_tables(docs, edition, ocr_pages)}
-    counts = {name: len(rows) for name, rows in tables.items()}
+              **extraction_tables(docs, edition, ocr_pages, workers=workers)}
+    counts = {name: _length(rows) for name, rows in tables.items()}
     tables["editions"] = [{
         "edition": edition, "source_file": source.name, "source_sha256": _sha256(source),
         "source_kind": kind, "page_count": len(pages), "pipeline_version": __version__,
@@ -35,6 +35,10 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     }]
     dataset.write_edition(out, edition, tables)
     return counts
+
+
+def _length(rows) -> int:
+    return rows.num_rows if hasattr(rows, "num_rows") else len(rows)
 
 
 def _sha256(path: Path) -> str:

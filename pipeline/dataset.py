@@ -78,18 +78,28 @@ def arrow_schema(table: str, with_partition: bool = False) -> pa.Schema:
     ])
 
 
-def to_arrow(table: str, rows: list[dict]) -> pa.Table:
-    """Rows -> pyarrow Table of the table's schema; SchemaError names the bad column and row."""
+def to_arrow(table: str, rows: list[dict] | dict[str, list]) -> pa.Table:
+    """Rows (a list of dicts, or a dict of equal-length column lists, which big tables
+    such as `tokens` use to save memory) -> pyarrow Table of the table's schema.
+    SchemaError names the bad column and row."""
     spec = load_schema(table)
     schema = arrow_schema(table)
     known = {c["name"] for c in spec["columns"]}
-    for i, row in enumerate(rows):
-        extra = set(row) - known
+    if isinstance(rows, dict):
+        extra = set(rows) - known
         if extra:
-            raise SchemaError(f"{table}: row {i}: columns not in schemas/{table}.json: {sorted(extra)}")
+            raise SchemaError(f"{table}: columns not in schemas/{table}.json: {sorted(extra)}")
+        length = len(next(iter(rows.values()), []))
+        column_of = lambda name: rows.get(name, [None] * length)  # noqa: E731
+    else:
+        for i, row in enumerate(rows):
+            extra = set(row) - known
+            if extra:
+                raise SchemaError(f"{table}: row {i}: columns not in schemas/{table}.json: {sorted(extra)}")
+        column_of = lambda name: [row.get(name) for row in rows]  # noqa: E731
     columns = {}
     for field in schema:
-        values = [row.get(field.name) for row in rows]
+        values = column_of(field.name)
         if not field.nullable and any(v is None for v in values):
             i = next(i for i, v in enumerate(values) if v is None)
             raise SchemaError(f"{table}: row {i}: required column {field.name!r} is null")
@@ -108,14 +118,18 @@ def partition_dir(out: Path, table: str, edition: str) -> Path:
     return out / table / f"edition={edition}"
 
 
-def write_edition(out: Path, edition: str, tables: dict[str, list[dict]]) -> None:
+def write_edition(out: Path, edition: str, tables: dict[str, list[dict] | pa.Table]) -> None:
     """Write every table's partition for one edition, all or nothing.
 
     All files are written under a hidden staging directory first (readers skip names
     starting with '.'); only when every table is written do the partitions move into
     place, each replacing the edition's previous partition by rename.
     """
-    arrow_tables = {name: to_arrow(name, rows) for name, rows in tables.items()}
+    arrow_tables = {name: rows if isinstance(rows, pa.Table) else to_arrow(name, rows)
+                    for name, rows in tables.items()}
+    for name, data in arrow_tables.items():
+        if not data.schema.equals(arrow_schema(name)):
+            raise SchemaError(f"{name}: table does not match schemas/{name}.json")
     out.mkdir(parents=True, exist_ok=True)
     staging = out / f".staging-{edition}-{uuid.uuid4().hex[:8]}"
     try:
