@@ -11,7 +11,8 @@ STAMPS := $(patsubst raw/%,$(OUT)/.built/%.stamp,$(RAW))
 CODE   := $(shell find pipeline -name '*.py' -o -name '*.json' -o -name '*.csv' -o -name '*.txt' 2>/dev/null) \
           $(wildcard schemas/*.json)
 # Debian packages: poppler-utils for the benchmark's pdftotext reference, the CJK font
-# for the typesetter (make sample, test fixtures), Tesseract for OCR of scanned pages.
+# for the typesetter (make sample, test fixtures). OCR (RapidOCR, onnxruntime) comes from
+# PyPI with the pinned dependencies and needs no system package (bench/ocr_compare.py).
 SYSDEPS := poppler-utils fonts-wqy-zenhei
 
 .PHONY: all test sample bench clean sysdeps diff docs validate
@@ -52,6 +53,7 @@ sample: $(VENV)/.installed sysdeps
 
 bench: $(VENV)/.installed sysdeps
 	$(PY) bench/ingest.py
+	$(PY) bench/stages.py
 
 # Install the Debian packages the tests and tools need, when they are missing.
 sysdeps:

@@ -39,9 +39,13 @@ def main() -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=Path("extracted"), show_default=True,
               help="Dataset directory; tables go to OUT/<table>/edition=<ID>/.")
 @click.option("--workers", type=int, default=2, show_default=True, help="Processes reading PDF pages.")
+@click.option("--no-ocr", "no_ocr", is_flag=True,
+              help="Do not OCR image-only pages (they stay without text). OCR results are cached "
+                   "in .cache/ocr, or $POLICY_PIPELINE_CACHE/ocr.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no warnings; errors only.")
 @click.option("-v", "--verbose", count=True, help="-v: progress details; -vv: library debug output.")
-def build(source: Path, edition: str | None, out: Path, workers: int, quiet: bool, verbose: int) -> None:
+def build(source: Path, edition: str | None, out: Path, workers: int, no_ocr: bool, quiet: bool,
+          verbose: int) -> None:
     """Run every stage on SOURCE (a PDF or a flipbook text export)."""
     from .build import build_edition
 
@@ -53,9 +57,9 @@ def build(source: Path, edition: str | None, out: Path, workers: int, quiet: boo
             from .sources import source_kind
             total = _page_total(source) if source_kind(source) == "pdf" else None
             with click.progressbar(length=total or 1, label=f"reading {source.name}", file=sys.stderr) as bar:
-                counts = build_edition(source, edition, out, workers, progress=bar.update)
+                counts = build_edition(source, edition, out, workers, progress=bar.update, ocr=not no_ocr)
         else:
-            counts = build_edition(source, edition, out, workers)
+            counts = build_edition(source, edition, out, workers, ocr=not no_ocr)
     except (InputError, SchemaError) as exc:
         _fail(str(exc))
     except OSError as exc:   # reading the source or writing --out: disk full, no permission, ...

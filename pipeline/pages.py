@@ -57,11 +57,13 @@ def _edges(page: RawPage) -> tuple[list[int], list[int]]:
     """Indexes of the lines that could be header (top) and footer (bottom) furniture."""
     n = len(page.lines)
     top = list(range(min(EDGE_LINES, n)))
-    bottom = [i for i in range(max(0, n - EDGE_LINES), n) if i not in top]
+    bottom = list(range(max(0, n - EDGE_LINES), n))
     if page.height:
+        # With geometry a line of a short page (a scan with only its page number) is
+        # header or footer by where it stands, whichever end it is counted from.
         top = [i for i in top if (page.lines[i].bottom or 0) <= page.height * MARGIN_SHARE]
         bottom = [i for i in bottom if (page.lines[i].top or page.height) >= page.height * (1 - MARGIN_SHARE)]
-    return top, bottom
+    return top, [i for i in bottom if i not in top]
 
 
 def recurring_shapes(pages: list[RawPage]) -> set[str]:
@@ -118,6 +120,10 @@ def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
         body = [t for t in body if t]
         if page.error:
             log.warning("%s: %s: damaged page skipped (%s)", source, _where(page), page.error)
+        elif not page.has_text_layer and page.ocr:
+            conf = f"{page.ocr_confidence:.2f}" if page.ocr_confidence is not None else "n/a"
+            log.warning("%s: %s: no text layer (image-only page); text read by OCR (%s, confidence %s)",
+                        source, _where(page), page.ocr_engine, conf)
         elif not page.has_text_layer:
             log.warning("%s: %s: no text layer (image-only page)", source, _where(page))
         rows.append({
@@ -138,5 +144,8 @@ def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
             "width": page.width,
             "height": page.height,
             "error": page.error,
+            "ocr": page.ocr,
+            "ocr_engine": page.ocr_engine,
+            "ocr_confidence": page.ocr_confidence,
         })
     return rows

@@ -22,6 +22,7 @@ The libreoffice-*.pdf fixture is made by tools/libreoffice_fixture.py instead.
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import sys
 from pathlib import Path
@@ -184,7 +185,6 @@ def zero_pages(path: Path) -> None:
 def _cid_pdf_objects(pages: list[list[str]]) -> tuple[dict[int, bytes], int]:
     """Pages of STSong-Light text, uncompressed, as {object number: body} and the root."""
     pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
-    import io
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(PAGE_W, PAGE_H), invariant=1, pageCompression=0)
     c.setCreator("tools/make_fixtures.py")

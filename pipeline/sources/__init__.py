@@ -37,6 +37,9 @@ class RawPage:
     image_count: int = 0
     has_text_layer: bool = False
     error: str | None = None
+    ocr: bool = False                 # the lines were read by OCR from the page image
+    ocr_engine: str | None = None     # e.g. "rapidocr 3.10.0"
+    ocr_confidence: float | None = None   # mean engine confidence of the OCR lines, 0..1
 
 
 def source_kind(path: Path) -> str:

@@ -100,7 +100,7 @@ def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True) -> l
     spans = [(start, min(n, start + chunk)) for start in range(0, n, chunk)]
     pages: list[RawPage] = []
     if workers == 1:
-        _open_worker(path)
+        _open_worker(path, ocr)
         try:
             for a, b in spans:
                 batch = _read_span(a, b)
@@ -110,7 +110,7 @@ def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True) -> l
         finally:
             _close_worker()
     else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_open_worker, initargs=(path,)) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_open_worker, initargs=(path, ocr)) as pool:
             for batch in pool.map(_read_span, *zip(*spans)):
                 pages.extend(batch)
                 if progress:
@@ -118,6 +118,8 @@ def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True) -> l
     if labels:
         for page, label in zip(pages, labels):
             page.label = label
+    if ocr:
+        _warn_not_ocred(path, pages)
     return pages
 
 
@@ -125,12 +127,14 @@ def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True) -> l
 # xref and page tree again per span cost a quarter of the reading time on 500 pages.
 # Memory stays flat: every page is closed after it is read.
 _PDF = None
+_PATH: Path | None = None
+_OCR = False
 
 
-def _open_worker(path: Path) -> None:
-    global _PDF
+def _open_worker(path: Path, ocr: bool = False) -> None:
+    global _PDF, _PATH, _OCR
     _quiet_pdfminer()
-    _PDF = open_pdf(path)
+    _PDF, _PATH, _OCR = open_pdf(path), path, ocr
 
 
 def _close_worker() -> None:
@@ -155,11 +159,61 @@ def _read_page(pdf, index: int) -> RawPage:
         record.lines = chars_to_lines(chars)
         record.char_count = sum(len(l.text.replace(" ", "")) for l in record.lines)
         record.has_text_layer = record.char_count > 0
+        if _OCR:
+            _ocr_into(record, page, index)
         page.close()
     except Exception as exc:  # one damaged page must not sink the edition
         record.error = f"{type(exc).__name__}: {_reason(exc)}"
         record.lines = []
     return record
+
+
+def _ocr_into(record: RawPage, page, index: int) -> None:
+    """OCR a page without a usable text layer; without the engine it stays as it is
+    (read_pdf then warns once for all such pages)."""
+    from .. import ocr
+    if not ocr.needs_ocr(record):
+        return
+    try:
+        record.lines, record.ocr_confidence = ocr.ocr_page(_PATH, index, page)
+        record.ocr_engine = ocr.engine_version()
+        record.ocr = True
+    except ocr.OcrUnavailable:
+        pass
+    except Exception as exc:  # a page the engine chokes on stays image-only
+        log.debug("page %d: OCR failed: %s: %s", index + 1, type(exc).__name__, _reason(exc))
+
+
+def _warn_not_ocred(path: Path, pages: list[RawPage]) -> None:
+    """One warning naming the image-only pages that OCR could not read, and why."""
+    from .. import ocr
+    missed = [p for p in pages if not p.ocr and ocr.needs_ocr(p)]
+    if not missed:
+        return
+    where = _page_list(missed)
+    problem = ocr.engine_problem()
+    if problem:
+        log.warning("%s: %s: image-only, not OCRed and left without text: %s", path, where, problem)
+    else:
+        log.warning("%s: %s: image-only, OCR failed and left without text (-vv for details)", path, where)
+
+
+def _page_list(pages: list[RawPage]) -> str:
+    """'pages 34-38, 45 (labels 384-388, 395)': ranges of page numbers, and of labels when they differ."""
+    def ranges(numbers: list[int]) -> str:
+        spans: list[list[int]] = []
+        for n in numbers:
+            if spans and n == spans[-1][1] + 1:
+                spans[-1][1] = n
+            else:
+                spans.append([n, n])
+        return ", ".join(f"{a}-{b}" if a != b else f"{a}" for a, b in spans)
+
+    text = ("page " if len(pages) == 1 else "pages ") + ranges([p.page for p in pages])
+    labels = [p.label for p in pages]
+    if all(l and l.isdigit() for l in labels) and labels != [str(p.page) for p in pages]:
+        text += f" ({'label' if len(pages) == 1 else 'labels'} {ranges([int(l) for l in labels])})"
+    return text
 
 
 def chars_to_lines(chars: list[dict]) -> list[Line]:

@@ -1,0 +1,63 @@
+"""Characters of one PDF page, straight from pdfminer's interpreter.
+
+pdfplumber's `page.chars` builds a pdfminer LTChar object and then a dict of some
+twenty properties (colours, matrix, stroking state …) for every glyph; we need six.
+Collecting them in the device that pdfminer calls for each glyph reads a page in
+about half the time of `page.extract_text()`, with the same geometry: the box is
+computed exactly as pdfminer's LTChar computes it.
+"""
+from __future__ import annotations
+
+from pdfminer.converter import PDFLayoutAnalyzer
+from pdfminer.pdffont import PDFUnicodeNotDefined
+from pdfminer.pdfinterp import PDFPageInterpreter
+from pdfminer.utils import apply_matrix_rect
+
+
+class CharCollector(PDFLayoutAnalyzer):
+    """A pdfminer device that keeps each glyph as a small dict and counts images."""
+
+    def __init__(self, rsrcmgr):
+        super().__init__(rsrcmgr, pageno=1, laparams=None)
+        self.chars: list[dict] = []
+        self.images = 0
+        self.height = 0.0
+
+    def render_char(self, matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate) -> float:
+        try:
+            text = font.to_unichr(cid)
+        except PDFUnicodeNotDefined:
+            text = f"(cid:{cid})"
+        adv = font.char_width(cid) * fontsize * scaling
+        if font.is_vertical():
+            vx, vy = font.char_disp(cid)
+            vx = fontsize * 0.5 if vx is None else vx * fontsize * 0.001
+            vy = (1000 - vy) * fontsize * 0.001
+            bbox = (-vx, vy + rise + adv, -vx + fontsize, vy + rise)
+        else:
+            descent = font.get_descent() * fontsize
+            bbox = (0, descent + rise, adv, descent + rise + fontsize)
+        a, b, c, d, _, _ = matrix
+        x0, y0, x1, y1 = apply_matrix_rect(matrix, bbox)
+        x0, x1 = min(x0, x1), max(x0, x1)
+        y0, y1 = min(y0, y1), max(y0, y1)
+        self.chars.append({
+            "text": text, "x0": x0, "x1": x1, "top": self.height - y1, "bottom": self.height - y0,
+            "size": (x1 - x0) if font.is_vertical() else (y1 - y0),
+            "upright": a * d * scaling > 0 and b * c <= 0,
+        })
+        return adv
+
+    def render_image(self, name, stream) -> None:
+        self.images += 1
+
+    def receive_layout(self, ltpage) -> None:
+        pass
+
+
+def page_chars(pdf, page) -> tuple[list[dict], int]:
+    """(characters, image count) of a pdfplumber page, parsing its content once."""
+    device = CharCollector(pdf.rsrcmgr)
+    device.height = float(page.height)
+    PDFPageInterpreter(pdf.rsrcmgr, device).process_page(page.page_obj)
+    return device.chars, device.images

@@ -1,0 +1,337 @@
+"""OCR of image-only pages (pipeline/ocr.py): the clean-up rules, which pages need OCR,
+the scanned fixture read against the seed it was typeset from, the cache, and a build
+without the engine.
+
+The fixture tests/fixtures/pdfs/scanned-doc31-pages-384-388-200dpi-noise-skew.pdf is
+made by `python tools/typeset.py raw/2023-flipbook.txt <it> --scan-pages 384-388
+--scan-dpi 200 --noise 0.02 --skew 0.4`: PDF pages 34-38 are speckled, slightly rotated
+200 dpi scans of source pages 384-388; pages 45-49 (395-399) are scans with only their
+page number in the footer.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import math
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, SEED
+from pipeline import ocr
+from pipeline.pages import pages_table
+from pipeline.sources import Line, RawPage, read_pages
+from pipeline.sources.flipbook import read_flipbook
+from pipeline.text import normalize
+
+SCANNED = FIXTURES / "scanned-doc31-pages-384-388-200dpi-noise-skew.pdf"
+SCANNED_PAGES = {34: 384, 35: 385, 36: 386, 37: 387, 38: 388}     # PDF page -> seed page
+NUMBER_ONLY = {45: 390, 46: 391, 47: 392, 48: 393, 49: 394}      # PDF page -> printed number
+
+
+def case(*values, id):
+    return pytest.param(*values, id=id)
+
+
+# ---------------------------------------------------------------- clean_ocr_text
+
+@pytest.mark.parametrize("raw, clean", [
+    case("物 医 药 产 业 空 间", "物医药产业空间", id="spaces-between-han-removed"),
+    case("到 2030 年，力争", "到 2030 年,力争", id="digit-han-space-kept-fullwidth-comma"),
+    case("600 万元", "600 万元", id="amount-space-kept"),
+    case("600万元", "600万元", id="no-space-invented"),
+    case("2O21年", "2021年", id="letter-O-in-number"),
+    case("2o23 年", "2023 年", id="letter-o-in-number"),
+    case("第l0条", "第10条", id="letter-l-in-number"),
+    case("共l2O 万元", "共120 万元", id="l-and-O-in-number"),
+    case("1I0%", "110%", id="letter-I-inside-number"),
+    case("| 2019 年 |", "| 2019 年|", id="table-rules-not-read-as-1"),
+    case("I2 号", "I2 号", id="leading-I-without-cjk-left-alone"),
+    case("CO2排放", "CO2排放", id="chemical-formula-left-alone"),
+    case("MAH 企业", "MAH 企业", id="latin-han-space-kept"),
+    case("（二）重点领域", "(二)重点领域", id="fullwidth-brackets"),
+    case("药品 （医疗器械） 上市许可人 （MAH） 等", "药品(医疗器械)上市许可人(MAH)等", id="spaces-at-brackets"),
+    case("投入 40% ， 单个品种", "投入 40%,单个品种", id="space-before-comma"),
+    case("医美等领域.", "医美等领域。", id="full-stop-after-han"),
+    case("版本 1.5 生效", "版本 1.5 生效", id="decimal-point-kept"),
+    case('健康产业"156 行动"', "健康产业“156 行动”", id="straight-quotes-in-cjk"),
+    case("对已在国内开展|期、Ⅱ期、Ⅲ期临床试验", "对已在国内开展Ⅰ期、Ⅱ期、Ⅲ期临床试验", id="pipe-for-roman-one"),
+    case("-379一", "— 379 —", id="page-number-dash-read-as-yi"),
+    case("379—", "— 379 —", id="page-number-lost-dash"),
+    case("3.79—", "— 379 —", id="page-number-speckle-dot"),
+    case("— 390 —", "— 390 —", id="page-number-intact"),
+    case("380", "380", id="bare-page-number"),
+    case("ＧＢ／Ｔ 36073-2018", "GB/T 36073-2018", id="fullwidth-latin"),
+    case("   ", "", id="blank"),
+    case("杭州市　人民政府", "杭州市人民政府", id="ideographic-space"),
+])
+def test_clean_ocr_text(raw, clean):
+    assert ocr.clean_ocr_text(raw) == clean
+
+
+# ---------------------------------------------------------------- needs_ocr
+
+def _page(texts, images=1, error=None):
+    return RawPage(page=1, lines=[Line(t) for t in texts], image_count=images, error=error)
+
+
+@pytest.mark.parametrize("page, expected", [
+    case(_page([]), True, id="image-no-chars"),
+    case(_page(["   ", "\u3000"]), True, id="only-whitespace"),
+    case(_page(["\ue000\ue001\uf8ff"]), True, id="only-private-use"),
+    case(_page(["\ufffd\ufffd"]), True, id="only-replacement-chars"),
+    case(_page(["(cid:12)(cid:345)"]), True, id="only-unmapped-cids"),
+    case(_page(["\ue000 \ufffd"]), True, id="private-use-and-replacement"),
+    case(_page(["关于印发"]), False, id="real-text"),
+    case(_page(["\ue000 政"]), False, id="some-real-text"),
+    case(_page(["— 390 —"]), False, id="page-number-text-layer"),
+    case(_page([], images=0), False, id="blank-page-without-images"),
+    case(_page([], error="PDFSyntaxError: bad"), False, id="damaged-page"),
+])
+def test_needs_ocr(page, expected):
+    assert ocr.needs_ocr(page) is expected
+
+
+# ---------------------------------------------------------------- engine boxes -> lines
+
+def _box(text, score, x0, top, x1, bottom):
+    return {"box": [[x0, top], [x1, top], [x1, bottom], [x0, bottom]], "text": text, "score": score}
+
+
+def test_ocr_lines_geometry_filtering_and_confidence():
+    raw = [
+        _box("— 379 —", 0.9, 1190, 3290, 1300, 3350),               # footer
+        _box("计划，通过 3 年努力", 0.99, 320, 420, 2000, 490),
+        _box("物医药产业空间布局", 0.98, 320, 310, 1200, 380),
+        _box("二〇二三年", 0.95, 1500, 312, 1900, 378),                # same line, right part
+        _box("杭州市人民政府", 0.31, 800, 1500, 1600, 1600),           # seal inscription: too unsure
+        _box("●O", 0.79, 100, 2000, 160, 2060),                        # photo blob: no CJK, no digit
+    ]
+    lines, confidence = ocr.ocr_lines(raw, 72 / 300)
+    assert [l.text for l in lines] == ["物医药产业空间布局二〇二三年", "计划,通过 3 年努力", "— 379 —"]
+    first = lines[0]
+    assert (first.top, first.bottom, first.x0, first.x1) == pytest.approx((74.4, 91.2, 76.8, 456.0))
+    assert first.size == pytest.approx(68 * 72 / 300 / 1.15, abs=0.1)
+    weights = {"物医药产业空间布局": 0.98, "二〇二三年": 0.95, "计划，通过 3 年努力": 0.99, "— 379 —": 0.9}
+    expected = sum(s * len(t) for t, s in weights.items()) / sum(len(t) for t in weights)
+    assert confidence == pytest.approx(expected, abs=1e-4)
+    assert ocr.ocr_lines([_box("杭州市", 0.2, 0, 0, 10, 10)], 1.0) == ([], None)
+
+
+# ---------------------------------------------------------------- the scanned fixture
+
+def _squash(text: str) -> str:
+    return "".join(normalize(text).split())
+
+
+def _accuracy(ocr_text: str, reference: str) -> float:
+    a, b = _squash(ocr_text), _squash(reference)
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return 1 - prev[-1] / len(b)
+
+
+@pytest.fixture(scope="module")
+def ocr_cache(tmp_path_factory):
+    """A fresh OCR cache for this module (the environment reaches the worker processes)."""
+    path = tmp_path_factory.mktemp("ocr-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("POLICY_PIPELINE_CACHE", str(path))
+        yield path
+
+
+@pytest.fixture(scope="module")
+def scanned(ocr_cache):
+    """The fixture read once with OCR on two processes: (raw pages, rows by page, seconds)."""
+    if ocr.engine_problem():
+        pytest.fail(ocr.engine_problem())
+    start = time.perf_counter()
+    _, raw = read_pages(SCANNED, workers=2)
+    seconds = time.perf_counter() - start
+    rows = {r["page"]: r for r in pages_table(raw, "scan", str(SCANNED))}
+    return raw, rows, seconds
+
+
+@pytest.fixture(scope="module")
+def seed_pages():
+    return {p.page: p for p in read_flipbook(SEED)}
+
+
+@pytest.mark.parametrize("page", sorted(SCANNED_PAGES))
+def test_scanned_page_text_matches_seed(scanned, seed_pages, page):
+    _, rows, _ = scanned
+    row, source = rows[page], seed_pages[SCANNED_PAGES[page]]
+    reference = "\n".join(l.text for l in source.lines)
+    assert _accuracy(row["text"], reference) >= 0.98, row["text"]
+    assert row["line_count"] == len(source.lines)
+
+
+def test_scanned_pages_accuracy_overall(scanned, seed_pages):
+    _, rows, _ = scanned
+    ocr_text = "".join(_squash(rows[p]["text"]) for p in SCANNED_PAGES)
+    reference = "".join(_squash("\n".join(l.text for l in seed_pages[s].lines)) for s in SCANNED_PAGES.values())
+    assert _accuracy(ocr_text, reference) >= 0.99
+
+
+@pytest.mark.parametrize("page", sorted(SCANNED_PAGES))
+def test_scanned_page_is_flagged_and_numbered(scanned, seed_pages, page):
+    _, rows, _ = scanned
+    row, source = rows[page], seed_pages[SCANNED_PAGES[page]]
+    assert row["has_text_layer"] is False and row["ocr"] is True
+    assert row["ocr_engine"].startswith("rapidocr ")
+    assert 0.9 <= row["ocr_confidence"] <= 1
+    assert row["printed_page"] == source.printed_page
+    assert row["footer"] == f"— {source.printed_page} —"
+    assert str(source.printed_page) not in row["text"].splitlines()[-1]
+    assert row["line_tops"] == sorted(row["line_tops"])
+    assert all(12 <= size <= 22 for size in row["line_sizes"])       # 15 pt body, 18 pt titles
+
+
+@pytest.mark.parametrize("page", sorted(NUMBER_ONLY))
+def test_page_number_only_scans_yield_no_text(scanned, page):
+    _, rows, _ = scanned
+    row = rows[page]
+    assert row["text"] == "" and row["line_count"] == 0
+    assert row["ocr"] is True and row["has_text_layer"] is False
+    assert row["printed_page"] == NUMBER_ONLY[page]
+    assert row["footer"] == f"— {NUMBER_ONLY[page]} —"
+
+
+def test_text_layer_pages_are_not_ocred(scanned):
+    _, rows, _ = scanned
+    text_pages = [r for p, r in rows.items() if p not in SCANNED_PAGES and p not in NUMBER_ONLY]
+    assert len(text_pages) == 40
+    assert all(r["has_text_layer"] and not r["ocr"] and r["ocr_engine"] is None
+               and r["ocr_confidence"] is None for r in text_pages)
+
+
+def test_cache_makes_second_read_fast_and_identical(scanned, ocr_cache, monkeypatch):
+    raw, _, first = scanned
+    assert len(list(ocr_cache.rglob("*.json"))) == len(SCANNED_PAGES) + len(NUMBER_ONLY)
+
+    def engine_must_not_run(png):
+        raise AssertionError("OCR engine called although the page is cached")
+
+    monkeypatch.setattr(ocr, "_run_engine", engine_must_not_run)
+    start = time.perf_counter()
+    _, again = read_pages(SCANNED, workers=1)      # in this process: the patch holds
+    second = time.perf_counter() - start
+    assert again == raw
+    assert second < first / 2, (first, second)
+
+
+def test_seal_page_yields_no_text(tmp_path, monkeypatch):
+    """A page with only a red seal (circular inscription, star) and speckle: no garbage."""
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    monkeypatch.setenv("POLICY_PIPELINE_CACHE", str(tmp_path / "cache"))
+    w, h, red = 1240, 1754, (210, 30, 30)            # A4 at 150 dpi
+    img = Image.new("RGB", (w, h), (250, 250, 250))
+    d = ImageDraw.Draw(img)
+    cx, cy, r = w // 2, h // 2, 240
+    d.ellipse((cx - r, cy - r, cx + r, cy + r), outline=red, width=11)
+    d.polygon([(cx + (75 if i % 2 == 0 else 30) * math.cos(-math.pi / 2 + i * math.pi / 5),
+                cy + (75 if i % 2 == 0 else 30) * math.sin(-math.pi / 2 + i * math.pi / 5)) for i in range(10)],
+              fill=red)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 55)
+    inscription = "杭州市人民政府办公厅"
+    for i, ch in enumerate(inscription):
+        a = math.radians(-160 + i * 140 / (len(inscription) - 1))
+        tile = Image.new("RGBA", (65, 65), (0, 0, 0, 0))
+        ImageDraw.Draw(tile).text((5, 2), ch, font=font, fill=red)
+        tile = tile.rotate(-math.degrees(a) - 90, expand=True)
+        img.paste(tile, (int(cx + (r - 60) * math.cos(a) - tile.size[0] / 2),
+                         int(cy + (r - 60) * math.sin(a) - tile.size[1] / 2)), tile)
+    img = img.convert("L")
+    px = img.load()
+    for k in range(int(w * h * 0.02)):
+        px[(k * 7919) % w, (k * 104729) % h] = (40, 90, 160, 200)[k % 4]
+    img = img.filter(ImageFilter.GaussianBlur(0.4))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    pdf = tmp_path / "seal.pdf"
+    c = canvas.Canvas(str(pdf), pagesize=(595.28, 841.89))
+    c.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 0, 0, 595.28, 841.89)
+    c.showPage()
+    c.save()
+    lines, confidence = ocr.ocr_page(pdf, 0)
+    assert lines == [] and confidence is None
+
+
+# ---------------------------------------------------------------- without the engine / --no-ocr
+
+def test_without_engine_build_continues_with_one_warning(monkeypatch, caplog, tmp_path):
+    monkeypatch.setenv("POLICY_PIPELINE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setitem(sys.modules, "rapidocr", None)       # `import rapidocr` fails
+    monkeypatch.setattr(ocr, "_ENGINES", {})
+    caplog.set_level(logging.WARNING)
+    _, raw = read_pages(SCANNED, workers=1)
+    warnings = [r.getMessage() for r in caplog.records
+                if r.levelno == logging.WARNING and r.name == "pipeline.sources.pdf"]
+    assert len(warnings) == 1, warnings
+    assert "pages 34-38, 45-49" in warnings[0] and "labels 384-388, 395-399" in warnings[0]
+    assert "pip install rapidocr" in warnings[0]
+    rows = {r["page"]: r for r in pages_table(raw, "scan", str(SCANNED))}
+    for page in [*SCANNED_PAGES, *NUMBER_ONLY]:
+        row = rows[page]
+        assert row["has_text_layer"] is False and row["ocr"] is False
+        assert row["text"] == "" and row["ocr_engine"] is None and row["ocr_confidence"] is None
+    assert sum(r["has_text_layer"] for r in rows.values()) == 40
+    assert not list((tmp_path / "cache").rglob("*.json"))
+
+
+def test_no_ocr_reads_no_image(monkeypatch, caplog):
+    def engine_must_not_run(*args):
+        raise AssertionError("OCR ran although it is off")
+
+    monkeypatch.setattr(ocr, "ocr_page", engine_must_not_run)
+    caplog.set_level(logging.WARNING)
+    _, raw = read_pages(SCANNED, workers=1, ocr=False)
+    assert not any(p.ocr for p in raw)
+    assert not [r for r in caplog.records if r.name == "pipeline.sources.pdf"]
+
+
+def test_cli_no_ocr_flag_reaches_the_build(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    import pipeline.build
+    from pipeline.cli import main
+
+    seen = {}
+
+    def fake_build(source, edition, out, workers, progress=None, ocr=True):
+        seen["ocr"] = ocr
+        return {"pages": 0}
+
+    monkeypatch.setattr(pipeline.build, "build_edition", fake_build)
+    monkeypatch.setattr("pipeline.cli._setup_logging", lambda verbose, quiet: None)   # leave pytest's logging be
+    for args, expected in ((["--no-ocr"], False), ([], True)):
+        result = CliRunner().invoke(main, ["build", str(SCANNED), "--out", str(tmp_path), "-q", *args])
+        assert result.exit_code == 0, result.output
+        assert seen.pop("ocr") is expected
+
+
+def test_cache_dir_is_configurable(monkeypatch, tmp_path):
+    monkeypatch.setenv("POLICY_PIPELINE_CACHE", str(tmp_path))
+    assert ocr.cache_dir() == tmp_path / "ocr"
+    monkeypatch.delenv("POLICY_PIPELINE_CACHE")
+    assert ocr.cache_dir() == Path(ocr.__file__).resolve().parent.parent / ".cache" / "ocr"
+
+
+def test_lone_footer_line_is_the_page_number():
+    """A scan with only its page number: its one line is footer by where it stands."""
+    footer = Line("— 390 —", top=789.0, bottom=803.0, x0=272.0, x1=323.0, size=12.0)
+    header = Line("杭州市级产业政策汇编", top=40.0, bottom=52.0, x0=78.0, x1=200.0, size=11.0)
+    for lines in ([footer], [header, footer]):
+        page = RawPage(page=45, lines=lines, width=595.28, height=841.89, image_count=1, ocr=True)
+        (row,) = pages_table([page], "t", "scan.pdf")
+        assert row["printed_page"] == 390 and row["footer"] == "— 390 —"
+        assert "390" not in row["text"]
