@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import InputError, Line, RawPage
 from ..text import is_cjk
+from .pdfchars import page_chars
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +155,7 @@ def _read_page(pdf, index: int) -> RawPage:
     try:
         page = pdf.pages[index]
         record.width, record.height = float(page.width), float(page.height)
-        chars = page.chars
-        record.image_count = len(page.images)
+        chars, record.image_count = page_chars(pdf, page)
         record.lines = chars_to_lines(chars)
         record.char_count = sum(len(l.text.replace(" ", "")) for l in record.lines)
         record.has_text_layer = record.char_count > 0
