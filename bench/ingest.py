@@ -172,7 +172,9 @@ def measure(cmd: list[str]) -> dict:
 
 
 def methods(pdf: Path, out: Path, workers: int | None) -> dict[str, list[str]]:
-    build = [PYTHON, "-m", "pipeline", "build", str(pdf), "--out", str(out), "-q"]
+    # --no-ocr: the bare loop reads text layers only; OCR's cost is measured on its own
+    # (bench/stages.py, seconds per page), and the bench file's scans differ page by page.
+    build = [PYTHON, "-m", "pipeline", "build", str(pdf), "--out", str(out), "-q", "--no-ocr"]
     if workers:
         build += ["--workers", str(workers)]
     return {
