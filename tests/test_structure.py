@@ -148,3 +148,21 @@ HEADING_CASES = [
 def test_heading_labels(text, expected):
     found = _match_heading(text)
     assert (found and (found.kind, found.rank, found.number, found.label)) == expected
+
+
+def _pages(*texts):
+    return [{"page": i + 1, "page_label": None, "text": t, "has_text_layer": True} for i, t in enumerate(texts)]
+
+
+def test_heading_gap_warns_with_page(caplog):
+    pages = _pages("1.杭州市人民政府办公厅关于测试的意见\n各区、县(市)人民政府:\n一、总体要求\n(一)第一条。内容。",
+                   "(三)第三条。内容缺了第二条。")
+    docs, sections, _ = structure_tables(pages, "t", "gap.pdf")
+    assert [s["label"] for s in sections if s["label"]] == ["一、", "(一)", "(三)"]
+    assert any("gap.pdf: page 2: heading sequence gap before (三)" in r.getMessage() for r in caplog.records)
+
+
+def test_no_documents_warns_not_crashes(caplog):
+    docs, sections, _ = structure_tables(_pages(""), "t", "empty.pdf")
+    assert docs == [] and sections == []
+    assert any("empty.pdf: no documents found" in r.getMessage() for r in caplog.records)
