@@ -241,7 +241,21 @@ def _clause(section: dict | None) -> str | None:
 CHANGE_MARK = {"added": "+", "removed": "-", "changed": "~"}
 
 
+def changed_sentence(old: str, new: str) -> tuple[str, str]:
+    """The first sentence that differs between two versions of a section's text."""
+    split = lambda text: [s for s in regex.split(r"(?<=[。;!?])|\n", text) if s and s.strip()]  # noqa: E731
+    a, b = split(old), split(new)
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, [canonical_text(x) for x in a],
+                                              [canonical_text(x) for x in b], autojunk=False).get_opcodes():
+        if op != "equal":
+            return "".join(a[i1:i2]), "".join(b[j1:j2])
+    return old, new
+
+
 def _describe(c: dict) -> str:
+    if c["entity"] == "section" and c["change"] == "changed":
+        old, new = changed_sentence(c["old_text"] or "", c["new_text"] or "")
+        return f"{_short(old, 80)} → {_short(new, 80)}"
     if c["entity"] in ("document", "section") and c["old_value"] is None and c["new_value"] is None:
         text = c["new_text"] if c["change"] != "removed" else c["old_text"]
         return _short(text)

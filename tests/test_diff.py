@@ -169,3 +169,10 @@ def test_match_sections(old, new, expected):
 ], ids=["full-name-vs-abbreviation", "spacing-and-rewrap"])
 def test_canonical_text_ignores_noise(a, b):
     assert canonical_text(a) == canonical_text(b)
+
+
+def test_reworded_section_report_shows_the_sentence(editions):
+    run = run_cli("diff", PDF_EDITION, "2024", "--data", editions, "--format", "markdown")
+    line = next(l for l in run.stdout.splitlines() if l.startswith("| changed | section |"))
+    assert "大力开展农户小额信用贷款" in line and "→" in line
+    assert "加强农业现代化用地保障" not in line        # the unchanged sentence before it is not shown
