@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.ocr import clean_ocr_text  # noqa: E402
+from pipeline.ocr import char_accuracy, clean_ocr_text  # noqa: E402
 from pipeline.pages import page_number_of  # noqa: E402
 from pipeline.sources.flipbook import read_flipbook  # noqa: E402
 from pipeline.text import normalize  # noqa: E402
@@ -51,26 +51,11 @@ SEED = ROOT / "raw/2023-flipbook.txt"
 FOOTER_BAND = 0.92    # lines whose top lies below this share of the page height are footer
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (insertions, deletions, substitutions all cost 1)."""
-    if len(a) < len(b):
-        a, b = b, a
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
-
-
 def squash(text: str) -> str:
     return "".join(normalize(text).split())
 
 
-def accuracy(ocr: str, reference: str) -> float:
-    ref = squash(reference)
-    return 1 - edit_distance(squash(ocr), ref) / max(1, len(ref))
+accuracy = char_accuracy     # the one scoring function, shared with tests/test_ocr.py
 
 
 # --- page images -------------------------------------------------------------------

@@ -265,6 +265,24 @@ def _ink_bands(pixels, ink: int = 160, gap: int = 24, margin: int = 32, most: in
     return out
 
 
+# ----------------------------------------------------------------- scoring
+
+def char_accuracy(text: str, reference: str) -> float:
+    """How OCR is scored (tests and bench/ocr_compare.py): 1 - Levenshtein distance /
+    reference length, with whitespace removed and full-width forms normalized."""
+    a, b = ("".join(normalize(t).split()) for t in (text, reference))
+    if len(a) < len(b):
+        a, b = b, a
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    reference_length = len("".join(normalize(reference).split()))
+    return 1 - prev[-1] / max(1, reference_length)
+
+
 # ----------------------------------------------------------------- cache
 
 def cache_dir() -> Path:

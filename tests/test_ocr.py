@@ -126,15 +126,7 @@ def _squash(text: str) -> str:
     return "".join(normalize(text).split())
 
 
-def _accuracy(ocr_text: str, reference: str) -> float:
-    a, b = _squash(ocr_text), _squash(reference)
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return 1 - prev[-1] / len(b)
+_accuracy = ocr.char_accuracy
 
 
 @pytest.fixture(scope="module")
