@@ -47,7 +47,10 @@ ARABIC = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?
 #: 万, 亿, 百 or 千: "千万不要" is not a number); 点 only between digits.
 CHINESE = (
     rf"(?:(?:{_D}|{_TEN})(?:{_SP}(?:{_D}|{_U}|{_S}))*"
-    rf"(?:(?<={_D}){_SP}{regex.escape(_POINT)}{_SP}{_D}(?:{_SP}{_D})*(?:{_SP}{_S})*)?)"
+    rf"(?:(?<={_D}){_SP}{regex.escape(_POINT)}{_SP}{_D}(?:{_SP}{_D})*(?:{_SP}{_S})*"
+    # …and after a closing 十: "一百二十点五" = 120.5 (not after 百/千: "一百点" is rare and
+    # "十点" followed by digits is the only reading that needs it)
+    rf"|(?<={_TEN}){_SP}{regex.escape(_POINT)}{_SP}{_D}(?:{_SP}{_D})*(?!{_SP}{_S}))?)"
 )
 
 #: One numeral expression: Arabic with an optional 十/百/千 and 万/亿 suffix
@@ -60,6 +63,7 @@ _TOKEN = regex.compile(
     rf"(?P<arabic>[0-9]+(?:\.[0-9]+)?)"
     rf"|(?P<cn>{_D}+)(?:{regex.escape(_POINT)}(?P<frac>{_D}+))?"
     rf"|(?P<mul>{_U}|{_S})"
+    rf"|{regex.escape(_POINT)}(?P<tail>{_D}+)"   # decimals after 十: 一百二十点五
 )
 
 
@@ -83,7 +87,11 @@ def parse_number(text: str) -> Decimal | None:
     mul = 1  # the last multiplier, for the shortened "三千五" = 3500
     prev = None  # kind of the previous token
     bare_digit = False  # last token is one digit right after a multiplier
+    tail = Decimal(0)
     for tok in tokens:
+        if tok["tail"]:
+            tail = Decimal("0." + _digit_string(tok["tail"]))
+            continue       # the pattern lets it stand only last, right after 十
         if tok["arabic"]:
             num, kind, bare_digit = Decimal(tok["arabic"]), "num", False
         elif tok["cn"]:
@@ -122,7 +130,7 @@ def parse_number(text: str) -> Decimal | None:
         return None
     if num is not None and prev == "num" and bare_digit and mul >= 100:
         num *= mul // 10  # 三千五 = 3500, 一万二 = 12000 (but 十五 = 15)
-    return sum((v for v, _ in groups), section + (num or 0))
+    return sum((v for v, _ in groups), section + (num or 0)) + tail
 
 
 def _say(n: int, leading: bool) -> str:

@@ -82,6 +82,9 @@ PARSE_NUMBER = [
     case("陆 点 五", Decimal("6.5"), id="cn-point-spaced"),
     case("三点一四一五", Decimal("3.1415"), id="cn-point-long"),
     case("二十五点五", Decimal("25.5"), id="cn-point-after-ten"),
+    case("一百二十点五", Decimal("120.5"), id="cn-point-right-after-shi"),
+    case("十点五", Decimal("10.5"), id="cn-point-after-lone-shi"),
+    case("十点", None, id="cn-point-without-decimals"),
     case("三点五万", 35000, id="cn-point-wan"),
     # not a number
     case("", None, id="empty"),
