@@ -18,8 +18,6 @@ import threading
 from importlib import resources
 from pathlib import Path
 
-import jieba
-import jieba.posseg
 import regex
 
 from . import gazetteer
@@ -122,6 +120,9 @@ def _build():
     # jieba logs its start-up ("Building prefix dict…", "Loading model cost…") at DEBUG
     # through its own stderr handler; drop that handler so the records reach our logging
     # configuration instead (cli.py shows them with -vv only).
+    import jieba              # here, not at import: the parent process of the workers never needs it
+    import jieba.posseg
+
     jieba.default_logger.removeHandler(jieba.log_console)
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     tokenizer = jieba.Tokenizer()

@@ -51,13 +51,14 @@ def extraction_tables(documents: list, edition: str, ocr_pages: set[int] = froze
     """
     items = [(doc.doc_id, clause_labels(doc.sections)[s.path], s) for doc in documents for s in doc.sections]
     batches = _batches(items, workers)
+    args = [edition] * len(batches), [frozenset(ocr_pages)] * len(batches)
     if workers <= 1 or len(batches) <= 1:
         parts = [_extract(items, edition, frozenset(ocr_pages))]
     else:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(_extract, batches, [edition] * len(batches), [frozenset(ocr_pages)] * len(batches)))
+        with ProcessPoolExecutor(max_workers=workers) as own:
+            parts = list(own.map(_extract, batches, *args))
     tables: dict = {}
     for part in parts:
         for name, rows in part.items():
