@@ -120,10 +120,14 @@ def _build():
     # jieba logs its start-up ("Building prefix dict…", "Loading model cost…") at DEBUG
     # through its own stderr handler; drop that handler so the records reach our logging
     # configuration instead (cli.py shows them with -vv only).
-    import jieba              # here, not at import: the parent process of the workers never needs it
+    # jieba is imported here, not at module import: the parent process of the workers
+    # never needs it. Its import sets its logger to DEBUG; keep the level our CLI chose.
+    level = logging.getLogger("jieba").level
+    import jieba
     import jieba.posseg
 
     jieba.default_logger.removeHandler(jieba.log_console)
+    jieba.default_logger.setLevel(level or logging.WARNING)
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     tokenizer = jieba.Tokenizer()
     tokenizer.tmp_dir = str(CACHE_DIR)
