@@ -42,7 +42,7 @@ BOX = regex.compile(rf"(?P<label>{_WORDS['box_word']}\s*(?P<num>\d{{1,3}}))(?:\s
 # text: "…网上公开。 (四)推进数字治理,打造城市管理新能级。"
 MID_LINE = regex.compile(r"(?<=[。;!?])\s*(?=[(一二三四五六七八九十])")
 
-TITLE = regex.compile(r"^(?P<seq>\d{1,3})\.\s*(?P<rest>[^。]+)$")
+TITLE = regex.compile(r"^(?P<seq>\d{1,3})[.、]\s*(?P<rest>[^。]+)$")
 TITLE_CUE = regex.compile(_alternation(_WORDS["title_cue"]))
 TITLE_END = regex.compile(rf"(?:{_alternation(_WORDS['title_end'])})$")
 DOC_NUMBER = regex.compile(r"\p{Han}{1,12}〔\d{4}〕\s*\d+\s*号")
@@ -103,7 +103,6 @@ class Document:
     title: str | None
     partial: bool
     meta_lines: list[str] = field(default_factory=list)
-    title_pages: list[int] = field(default_factory=list)
     body: list[Segment] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
@@ -177,8 +176,8 @@ def _document(lines, seq, title, title_at, title_count, partial) -> Document:
     for i, (page, text) in enumerate(lines):
         doc.pages.append(page)
         if title_at <= i < title_at + title_count and title is not None:
-            doc.title_pages.append(page)
-        elif is_meta_line(text):
+            continue                 # the title lines: kept as Document.title
+        if is_meta_line(text):
             doc.meta_lines.append(text)
         else:
             doc.body.append(Segment(page, text))

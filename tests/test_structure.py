@@ -166,3 +166,21 @@ def test_no_documents_warns_not_crashes(caplog):
     docs, sections, _ = structure_tables(_pages(""), "t", "empty.pdf")
     assert docs == [] and sections == []
     assert any("empty.pdf: no documents found" in r.getMessage() for r in caplog.records)
+
+
+TITLE_CASES = [
+    pytest.param(["29.杭州市人民政府办公厅关于高质量推进", "杭州现代农业发展的实施意见", "各区、县(市)人民政府:"],
+                 (29, "杭州市人民政府办公厅关于高质量推进杭州现代农业发展的实施意见", 2), id="two-lines"),
+    pytest.param(["5、杭州市人民政府关于印发杭州市促进消费若干措施的通知"],
+                 (5, "杭州市人民政府关于印发杭州市促进消费若干措施的通知", 1), id="enumeration-comma"),
+    pytest.param(["32.杭州市人民政府办公厅印发关于金融支", "持服务实体经济高质量发展若干措施的通"],
+                 (32, "杭州市人民政府办公厅印发关于金融支持服务实体经济高质量发展若干措施的通", 2), id="cut-by-scan"),
+    pytest.param(["3.推动数字乡村建设提速。深化“千万工程”和数字乡村"], (None, None, 0), id="clause-not-title"),
+    pytest.param(["1.做强做优城市大脑"], (None, None, 0), id="heading-without-cue-word"),
+]
+
+
+@pytest.mark.parametrize("lines, expected", TITLE_CASES)
+def test_title_lines(lines, expected):
+    from pipeline.structure import title_lines
+    assert title_lines([(1, l) for l in lines], 0) == expected
