@@ -17,6 +17,11 @@ _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FULLWIDTH.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20,
                    0x200B: None, 0xFEFF: None, 0x00AD: None})
 
+#: The same mapping without the deletions, so one character stays one character:
+#: finders scan `text.translate(HALFWIDTH)` and their offsets still index `text`.
+HALFWIDTH = {k: v for k, v in _FULLWIDTH.items() if v is not None}
+_HALFWIDTH_TABLE = str.maketrans(HALFWIDTH)
+
 _SPACES = regex.compile(r"[ \t]+")
 CJK = r"\p{Han}\p{Ideographic}、。“”‘’《》〔〕【】「」『』…—·"
 _IS_CJK = regex.compile(rf"[{CJK}]")
@@ -26,6 +31,11 @@ def normalize(text: str) -> str:
     """Canonical form of one line of text: half-width ASCII, single spaces, no edge spaces."""
     text = unicodedata.normalize("NFC", text).translate(_FULLWIDTH)
     return _SPACES.sub(" ", text).strip()
+
+
+def to_halfwidth(text: str) -> str:
+    """Full-width ASCII forms to ASCII, keeping every offset ("３０％" -> "30%")."""
+    return text.translate(_HALFWIDTH_TABLE)
 
 
 def is_cjk(ch: str) -> bool:

@@ -20,10 +20,9 @@ from importlib import resources
 import regex
 
 from ..numbers import CHINESE, parse_number
-from ..text import _FULLWIDTH
+from ..text import to_halfwidth
 
 # The normalizer's full-width -> ASCII map without its deletions: same length, same offsets.
-_HALF = str.maketrans({k: v for k, v in _FULLWIDTH.items() if v is not None})
 _ROLES = json.loads(resources.files("pipeline.data").joinpath("date_roles.json").read_text("utf-8"))
 _NUMERALS = json.loads(resources.files("pipeline.data").joinpath("numerals.json").read_text("utf-8"))
 
@@ -95,7 +94,7 @@ _AFTER_BARE_DAY = regex.compile(rf"{SP}(?:$|\n|[,.;:!?、。)(\[\]“”\"'《�
 
 def find_dates(text: str) -> list[dict]:
     """Every date mention in `text`, in text order, with its value, span and role."""
-    scan = text.translate(_HALF)
+    scan = to_halfwidth(text)
     candidates = []
     for name, pattern in _COMPILED:
         for m in pattern.finditer(scan, overlapped=True):

@@ -13,7 +13,7 @@ from importlib import resources
 
 import regex
 
-from ..text import _FULLWIDTH
+from ..text import HALFWIDTH
 
 DATA = json.loads(resources.files("pipeline.data").joinpath("qualifiers.json").read_text("utf-8"))
 NUMERALS = json.loads(resources.files("pipeline.data").joinpath("numerals.json").read_text("utf-8"))
@@ -31,7 +31,7 @@ CUT_SHORT = regex.compile(rf"{SP}点{SP}[0-9{DIGIT_CHARS}]")
 #: Separators of a range: 100-200 万元, 1万元--5万元, 30%—50%, 一百二十到一百五十万元.
 RANGE_SEP = rf"{SP}(?:\(含\){SP})?(?:-{{1,2}}|—{{1,2}}|–|~|〜|至|到){SP}"
 
-_FOLD = str.maketrans({**{k: v for k, v in _FULLWIDTH.items() if v is not None},
+_FOLD = str.maketrans({**HALFWIDTH,
                        **{k: v for k, v in DATA["variants"].items() if not k.startswith("$")}})
 _CLAUSE_BREAK = regex.compile(r"[,;。:!?\n]", flags=regex.REVERSE)  # search finds the last one
 _WINDOW = 200

@@ -11,10 +11,9 @@ from __future__ import annotations
 import regex
 
 from ..gazetteer import resolve
-from ..text import _FULLWIDTH
+from ..text import to_halfwidth
 
 # The normalizer's full-width -> ASCII map without its deletions: same length, same offsets.
-_HALF = str.maketrans({k: v for k, v in _FULLWIDTH.items() if v is not None})
 SP = r"[^\S\n]*"
 
 # The bracket labels are a closed vocabulary of the document template, mapped onto our roles.
@@ -48,7 +47,7 @@ _WITH = regex.compile(rf"{SP}会同{SP}")  # 由市经信局会同市财政局�
 
 def find_responsibilities(text: str) -> list[dict]:
     """Every body named as lead, cooperating or responsible, in text order."""
-    scan = text.translate(_HALF)
+    scan = to_halfwidth(text)
     rows = []
     for m in _OPEN.finditer(scan):
         rows += _bracket(text, scan, m.end(), LABELS[_squash(m["label"])])
