@@ -1,4 +1,9 @@
-"""Run every stage for one source and write the edition's tables atomically."""
+"""Run the stages for one source and write the edition's tables atomically.
+
+Stages meet at tables: read -> `pages` rows -> structure -> `documents` and `sections`
+rows -> segment (`sentences`, `tokens`) and extract (amounts, …) from those rows. So
+segmentation and extraction also rerun alone from a built dataset (`extract_edition`).
+"""
 from __future__ import annotations
 
 import hashlib
@@ -7,28 +12,28 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import DATASET_FORMAT, __version__, dataset
-from .extract import extraction_tables
 from .pages import pages_table
 from .sources import read_pages
 from .structure import structure_tables
+from .workers import Pool
 
 log = logging.getLogger(__name__)
+
+#: The tables `extract_edition` rewrites.
+TEXT_TABLES = ("amounts", "quantities", "percentages", "dates", "responsibilities", "sentences", "tokens")
 
 
 def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progress=None,
                   ocr: bool = True) -> dict[str, int]:
-    """Build all tables of one edition; returns row counts per table."""
-    kind, raw_pages = read_pages(source, workers=workers, progress=progress, ocr=ocr)
-    pages = pages_table(raw_pages, edition, str(source))
-    if not any(p["text"] for p in pages):
-        log.warning("%s: no page has any text", source)
-    documents, sections, docs = structure_tables(pages, edition, str(source))
-    ocr_pages = {p["page"] for p in pages if p.get("ocr")}
-    # Extraction and segmentation run in `workers` processes, after reading: loading
-    # jieba in them while the PDF is read was measured slower on 500 pages (4 processes
-    # on 2 cores), and gains 0.2 s on 50.
-    tables = {"pages": pages, "documents": documents, "sections": sections,
-              **extraction_tables(docs, edition, ocr_pages, workers=workers)}
+    """Build all tables of one edition with `workers` processes; returns row counts per table."""
+    with Pool(workers) as pool:
+        kind, raw_pages = read_pages(source, progress=progress, ocr=ocr, pool=pool)
+        pages = pages_table(raw_pages, edition, str(source))
+        if not any(p["text"] for p in pages):
+            log.warning("%s: no page has any text", source)
+        documents, sections, _ = structure_tables(pages, edition, str(source))
+        tables = {"pages": pages, "documents": documents, "sections": sections,
+                  **text_tables(sections, pages, edition, pool)}
     counts = {name: _length(rows) for name, rows in tables.items()}
     tables["editions"] = [{
         "edition": edition, "source_file": source.name, "source_sha256": _sha256(source),
@@ -38,6 +43,33 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     }]
     dataset.write_edition(out, edition, tables)
     return counts
+
+
+def extract_edition(data: Path, edition: str, workers: int = 2) -> dict[str, int]:
+    """Rerun segmentation and extraction of a built edition from its `sections` and
+    `pages` tables (after a rule change), and rewrite those tables, all or nothing.
+    The `editions` row keeps its build time; its row counts and pipeline version follow."""
+    info = dataset.check_edition(data, edition)
+    sections = dataset.read_rows(data, "sections", edition)
+    pages = dataset.read_rows(data, "pages", edition)
+    with Pool(workers) as pool:
+        tables = text_tables(sections, pages, edition, pool)
+    counts = {name: _length(rows) for name, rows in tables.items()}
+    info["row_counts"] = [{"table": r["table"], "rows": counts.get(r["table"], r["rows"])}
+                          for r in info["row_counts"]]
+    info["pipeline_version"] = __version__
+    dataset.write_edition(data, edition, {**tables, "editions": [info]})
+    return counts
+
+
+def text_tables(sections: list[dict], pages: list[dict], edition: str, pool: Pool) -> dict:
+    """The segment and extract stages, from `sections` and `pages` rows, on one pool.
+    jieba loads in the workers only (the parent never needs it)."""
+    from .extract import extraction_tables
+    from .segment import segment_tables
+
+    tables = {**segment_tables(sections, edition, pool), **extraction_tables(sections, pages, edition, pool)}
+    return {name: tables[name] for name in TEXT_TABLES}
 
 
 def _length(rows) -> int:

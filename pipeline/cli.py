@@ -38,7 +38,8 @@ def main() -> None:
 @click.option("--edition", help="Edition id (default: the file's stem).")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("extracted"), show_default=True,
               help="Dataset directory; tables go to OUT/<table>/edition=<ID>/.")
-@click.option("--workers", type=int, default=2, show_default=True, help="Processes reading PDF pages.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Worker processes for reading pages, segmentation and extraction (1: none, all in this one).")
 @click.option("--no-ocr", "no_ocr", is_flag=True,
               help="Do not OCR image-only pages (they stay without text). OCR results are cached "
                    "in .cache/ocr, or $POLICY_PIPELINE_CACHE/ocr.")
@@ -70,6 +71,31 @@ def build(source: Path, edition: str | None, out: Path, workers: int, no_ocr: bo
     logging.getLogger(__name__).info("built edition %s from %s: %s", edition, source, summary)
     if not quiet:
         click.echo(f"{edition}: {summary} -> {out}", err=True)
+
+
+@main.command()
+@click.option("--data", type=click.Path(path_type=Path), default=Path("extracted"), show_default=True,
+              help="Dataset directory holding the built edition.")
+@click.option("--edition", required=True, help="Edition to redo.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Worker processes for segmentation and extraction (1: none, all in this one).")
+@click.option("-q", "--quiet", is_flag=True, help="No summary and no warnings; errors only.")
+def extract(data: Path, edition: str, workers: int, quiet: bool) -> None:
+    """Rerun segmentation and extraction of a built edition from its sections and pages
+    tables, and rewrite the sentences, tokens and extraction tables."""
+    from .build import extract_edition
+
+    _setup_logging(0, quiet)
+    try:
+        counts = extract_edition(data, edition, workers)
+    except (DatasetError, SchemaError) as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{exc.filename or data}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        _fail("interrupted; previous output left as it was")
+    if not quiet:
+        click.echo(f"{edition}: {', '.join(f'{n} {t}' for t, n in counts.items())} -> {data}", err=True)
 
 
 def _page_total(source: Path) -> int:

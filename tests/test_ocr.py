@@ -340,8 +340,8 @@ def test_values_on_scanned_pages_are_extracted(scanned):
 
     _, rows, _ = scanned
     pages = [rows[p] for p in sorted(rows)]
-    _, _, docs = structure_tables(pages, "scan", str(SCANNED))
-    tables = extraction_tables(docs, "scan", {p for p, r in rows.items() if r["ocr"]})
+    _, sections, _ = structure_tables(pages, "scan", str(SCANNED))
+    tables = extraction_tables(sections, pages, "scan")
     for table in ("amounts", "percentages", "dates"):
         want = Counter((int(r["page"]), key_value(table, r)) for r in load_key(table)
                        if int(r["page"]) in SCANNED_PAGES.values())

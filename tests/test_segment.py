@@ -102,7 +102,7 @@ def test_segmenter_is_built_once_and_private():
     state = segment._segmenter()
     assert segment._segmenter() is state
     assert state[0].tokenizer is not jieba.dt  # not the global tokenizer
-    assert segment.CACHE_DIR.is_dir() and segment.CACHE_DIR.parent.name == ".cache"
+    assert segment.cache_dir().is_dir() and segment.cache_dir().parent.name == ".cache"
 
 
 def test_jieba_start_up_does_not_print():

@@ -59,11 +59,12 @@ def source_kind(path: Path) -> str:
     return "flipbook"
 
 
-def read_pages(path: Path, workers: int = 2, progress=None, ocr: bool = True) -> tuple[str, list[RawPage]]:
-    """The source kind and its pages, in page order."""
+def read_pages(path: Path, workers: int = 2, progress=None, ocr: bool = True,
+               pool=None) -> tuple[str, list[RawPage]]:
+    """The source kind and its pages, in page order (on the build's pool, if given)."""
     kind = source_kind(path)
     if kind == "pdf":
         from .pdf import read_pdf
-        return kind, read_pdf(path, workers=workers, progress=progress, ocr=ocr)
+        return kind, read_pdf(path, workers=workers, progress=progress, ocr=ocr, pool=pool)
     from .flipbook import read_flipbook
     return kind, read_flipbook(path)

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import logging
 import itertools
-import os
 import statistics
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import InputError, Line, RawPage
@@ -89,33 +87,28 @@ def _labels(pdf) -> list[str] | None:
         return None
 
 
-def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True) -> list[RawPage]:
-    """All pages of the PDF as RawPages, in page order."""
+def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True, pool=None) -> list[RawPage]:
+    """All pages of the PDF as RawPages, in page order; on the build's worker pool
+    (pipeline.workers.Pool) if given, else on one of `workers` processes."""
+    from ..workers import Pool, spans
+
+    if pool is None:
+        with Pool(workers) as own:
+            return read_pdf(path, progress=progress, ocr=ocr, pool=own)
     pdf = open_pdf(path)
     try:
         n, labels = len(pdf.pages), _labels(pdf)
     finally:
         pdf.close()
-    workers = max(1, min(workers, os.cpu_count() or 1, n))
-    chunk = max(1, min(25, -(-n // (workers * 2))))
-    spans = [(start, min(n, start + chunk)) for start in range(0, n, chunk)]
     pages: list[RawPage] = []
-    if workers == 1:
-        _open_worker(path, ocr)
-        try:
-            for a, b in spans:
-                batch = _read_span(a, b)
-                pages.extend(batch)
-                if progress:
-                    progress(len(batch))
-        finally:
+    try:
+        for batch in pool.map(_read_span, [(path, ocr, a, b) for a, b in spans([1] * n, pool.workers, most=25)]):
+            pages.extend(batch)
+            if progress:
+                progress(len(batch))
+    finally:
+        if pool.serial:
             _close_worker()
-    else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_open_worker, initargs=(path, ocr)) as pool:
-            for batch in pool.map(_read_span, *zip(*spans)):
-                pages.extend(batch)
-                if progress:
-                    progress(len(batch))
     if labels:
         for page, label in zip(pages, labels):
             page.label = label
@@ -145,8 +138,11 @@ def _close_worker() -> None:
         _PDF = None
 
 
-def _read_span(start: int, stop: int) -> list[RawPage]:
-    """Pages [start, stop) of the PDF opened by _open_worker; runs in a worker process."""
+def _read_span(path: Path, ocr: bool, start: int, stop: int) -> list[RawPage]:
+    """Pages [start, stop) of the PDF; runs in a worker process, which keeps the PDF open."""
+    if _PDF is None or (_PATH, _OCR) != (path, ocr):
+        _close_worker()
+        _open_worker(path, ocr)
     return [_read_page(_PDF, index) for index in range(start, stop)]
 
 
