@@ -1,13 +1,17 @@
 """Shared fixtures: repository paths, and the sample dataset built once per session.
 
-The session dataset is built the way a user builds it, through the CLI in a
-subprocess, so tests of the written tables also see what the CLI printed.
+The CLI runs in this process (click's CliRunner: no interpreter start-up and imports
+per call); `run_cli_subprocess` runs it as a user does, for the few tests of what a
+user sees on stderr from worker processes (library chatter) or of exits on signals.
 """
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import subprocess
 import sys
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +44,35 @@ class Run:
 
 
 def run_cli(*args, timeout: float = 300) -> Run:
+    """`python -m pipeline ARGS` in this process, from the repository root, as
+    click's CliRunner sees it. An exception the CLI lets through appears on stderr
+    as the interpreter would print it, with exit status 1, so tests of "never a
+    traceback" still fail when they should. (`timeout` is for the subprocess variant.)"""
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    argv = ["-m", "pipeline", *map(str, args)]
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, {name: logging.getLogger(name).level
+                                           for name in ("pdfminer", "pdfplumber", "jieba")}
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        result = CliRunner().invoke(main, argv[2:], catch_exceptions=True)
+    finally:
+        os.chdir(cwd)
+        root.handlers[:], root.level = saved[0], saved[1]
+        for name, level in saved[2].items():
+            logging.getLogger(name).setLevel(level)
+    stderr, code = result.stderr, result.exit_code
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "Traceback (most recent call last):\n" + "".join(traceback.format_exception(result.exception))
+        code = 1
+    return Run([sys.executable, *argv], code, result.stdout, stderr)
+
+
+def run_cli_subprocess(*args, timeout: float = 300) -> Run:
     """`python -m pipeline ARGS` in a subprocess, from the repository root."""
     argv = [sys.executable, "-m", "pipeline", *map(str, args)]
     proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=timeout)

@@ -7,7 +7,7 @@ import shutil
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import FIXTURES, LIBREOFFICE_PDF, SAMPLE_PDF, run_cli, tree_digest
+from conftest import FIXTURES, LIBREOFFICE_PDF, SAMPLE_PDF, run_cli, run_cli_subprocess, tree_digest
 
 EDITION = "x"
 
@@ -129,7 +129,7 @@ DAMAGED = FIXTURES / "damaged-page-2-missing-font.pdf"
 @pytest.fixture(scope="module")
 def damaged_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("damaged")
-    run = run_cli("build", DAMAGED, "--edition", "damaged", "--out", out)
+    run = run_cli_subprocess("build", DAMAGED, "--edition", "damaged", "--out", out)
     rows = pq.read_table(out / "pages" / "edition=damaged" / "part-0.parquet").to_pylist() \
         if run.returncode == 0 else None
     return run, rows
@@ -164,7 +164,7 @@ CHATTER = "FontBBox"      # pdfminer: "Could not get FontBBox from font descript
 @pytest.mark.parametrize("flags", [[], ["-v"], ["-q"], ["--workers", "1"]], ids=["default", "v", "q", "one-worker"])
 def test_library_chatter_stays_quiet_without_vv(flags, tmp_path):
     """pdfminer warns about the font; that is debug detail for -vv, not news for the user."""
-    run = run_cli("build", NO_DESCRIPTOR, "--edition", "nd", "--out", tmp_path, *flags)
+    run = run_cli_subprocess("build", NO_DESCRIPTOR, "--edition", "nd", "--out", tmp_path, *flags)
     assert run.returncode == 0, run.stderr
     assert CHATTER not in run.stderr and "pdfminer" not in run.stderr
     assert not any(l.startswith("WARNING") for l in run.stderr_lines), run.stderr
@@ -174,7 +174,7 @@ def test_library_chatter_stays_quiet_without_vv(flags, tmp_path):
 
 def test_library_chatter_shows_with_vv(tmp_path):
     """The check above means something: -vv does show pdfminer's warning."""
-    run = run_cli("build", NO_DESCRIPTOR, "--edition", "nd", "--out", tmp_path, "-vv")
+    run = run_cli_subprocess("build", NO_DESCRIPTOR, "--edition", "nd", "--out", tmp_path, "-vv")
     assert run.returncode == 0, run.stderr
     assert CHATTER in run.stderr
 

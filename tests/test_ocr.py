@@ -203,19 +203,16 @@ def test_text_layer_pages_are_not_ocred(scanned):
                and r["ocr_confidence"] is None for r in text_pages)
 
 
-def test_cache_makes_second_read_fast_and_identical(scanned, ocr_cache, monkeypatch):
-    raw, _, first = scanned
+def test_cache_makes_second_read_identical_without_the_engine(scanned, ocr_cache, monkeypatch):
+    raw, _, _ = scanned
     assert len(list(ocr_cache.rglob("*.json"))) == len(SCANNED_PAGES) + len(NUMBER_ONLY)
 
     def engine_must_not_run(png):
         raise AssertionError("OCR engine called although the page is cached")
 
     monkeypatch.setattr(ocr, "_run_engine", engine_must_not_run)
-    start = time.perf_counter()
     _, again = read_pages(SCANNED, workers=1)      # in this process: the patch holds
-    second = time.perf_counter() - start
-    assert again == raw
-    assert second < first / 2, (first, second)
+    assert again == raw          # how much faster the cached read is: bench/stages.py
 
 
 def test_seal_page_yields_no_text(tmp_path, monkeypatch):
