@@ -1,9 +1,10 @@
-"""The segment stage: sections -> the sentences and tokens tables.
+"""The segment stage: `sections` rows -> the sentences and tokens tables.
 
 jieba's own dictionary knows neither 市经信局 nor 专精特新, so it would cut the very
 names analysts search for. The segmenter is taught every department name and alias
-in data/departments.csv and the terms in data/policy_terms.txt, once per process,
-on a private jieba.Tokenizer so that no other user of jieba in the process is affected.
+in data/departments.csv and the terms in data/policy_terms.txt, on a private
+jieba.Tokenizer so that no other user of jieba in the process is affected; the taught
+dictionary is cached, so a worker process loads it in one read.
 
 HMM is off: jieba's HMM guesses new words from character statistics, so a name next
 to an unknown word can come out glued to it ("市经信局负责" as one "word") and the same
@@ -51,7 +52,6 @@ def segment_tables(sections: list[dict], edition: str, pool: Pool | None = None)
     from .dataset import to_arrow
 
     pool = pool or Pool(1)
-
     sentences, parts = [], []
     for rows, table in pool.map(_segment_chunk, section_chunks(sections, edition, pool)):
         sentences += rows

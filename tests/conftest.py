@@ -79,6 +79,16 @@ def run_cli_subprocess(*args, timeout: float = 300) -> Run:
     return Run(argv, proc.returncode, proc.stdout, proc.stderr)
 
 
+# Fixtures that build a dataset or run OCR: a test using one is marked slow.
+SLOW_FIXTURES = {"built", "pages_by_edition", "editions", "scanned", "previous_build", "damaged_build", "dataset_copy"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def tree_digest(root: Path) -> dict[str, str]:
     """sha256 of every file under root (hidden ones included), by relative path."""
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()

@@ -161,6 +161,7 @@ NO_DESCRIPTOR = FIXTURES / "cid-font-without-descriptor.pdf"
 CHATTER = "FontBBox"      # pdfminer: "Could not get FontBBox from font descriptor because ..."
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flags", [[], ["-v"], ["-q"], ["--workers", "1"]], ids=["default", "v", "q", "one-worker"])
 def test_library_chatter_stays_quiet_without_vv(flags, tmp_path):
     """pdfminer warns about the font; that is debug detail for -vv, not news for the user."""
@@ -172,6 +173,7 @@ def test_library_chatter_stays_quiet_without_vv(flags, tmp_path):
     assert text == ["字体没有描述符:给予一次性 3 万元的资助。\n最高 600 万元资金支持。"]
 
 
+@pytest.mark.slow
 def test_library_chatter_shows_with_vv(tmp_path):
     """The check above means something: -vv does show pdfminer's warning."""
     run = run_cli_subprocess("build", NO_DESCRIPTOR, "--edition", "nd", "--out", tmp_path, "-vv")

@@ -1,0 +1,136 @@
+"""Stages meet at tables: segmentation and extraction rerun from a built dataset, the
+one worker pool cuts work the same way for every stage, and the segmenter's start-up
+is paid once (cached) without changing a token."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import LIBREOFFICE_EDITION, PDF_EDITION, ROOT, SEED, SEED_EDITION, run_cli, tree_digest
+from pipeline.workers import Pool, spans
+
+# ---------------------------------------------------------------- chunking
+
+@pytest.mark.parametrize("weights, workers, most, expected", [
+    ([1] * 50, 2, None, [(0, 13), (13, 25), (25, 38), (38, 50)]),
+    ([1] * 50, 2, 25, [(0, 13), (13, 25), (25, 38), (38, 50)]),
+    ([1] * 500, 2, 25, [(i, i + 25) for i in range(0, 500, 25)]),
+    ([1] * 3, 4, None, [(0, 1), (1, 2), (2, 3)]),
+    ([100, 1, 1, 1, 1], 1, None, [(0, 1), (1, 5)]),          # one long section is a chunk of its own
+    ([0, 0, 0], 2, None, [(0, 3)]),                          # no text at all: one chunk
+    ([], 2, None, []),
+    ([5], 1, None, [(0, 1)]),
+])
+def test_spans(weights, workers, most, expected):
+    assert spans(weights, workers, most) == expected
+
+
+def test_serial_pool_runs_in_order_in_this_process():
+    import os
+
+    with Pool(1) as pool:
+        assert list(pool.map(lambda a, b: (a + b, os.getpid()), [(1, 2), (3, 4)])) == \
+            [(3, os.getpid()), (7, os.getpid())]
+
+
+def test_process_pool_keeps_chunk_order():
+    with Pool(2) as pool:
+        assert list(pool.map(pow, [(2, k) for k in range(8)])) == [2 ** k for k in range(8)]
+
+
+# ---------------------------------------------------------------- rerun from a dataset
+
+@pytest.mark.parametrize("edition", [PDF_EDITION, SEED_EDITION, LIBREOFFICE_EDITION])
+def test_extract_rerun_gives_the_build_byte_for_byte(built, tmp_path, edition):
+    out = tmp_path / "out"
+    shutil.copytree(built.out, out)
+    before = tree_digest(out)
+    run = run_cli("extract", "--data", out, "--edition", edition)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == "" and run.stderr.startswith(f"{edition}: ")
+    assert tree_digest(out) == before     # the editions row too: same counts, build time kept
+
+
+def test_extract_rerun_picks_up_a_rule_change(built, tmp_path, monkeypatch):
+    """What the command is for: a finder changed, its table (and only it) follows."""
+    out = tmp_path / "out"
+    shutil.copytree(built.out, out)
+    before = tree_digest(out)
+    from pipeline import extract
+
+    monkeypatch.setitem(extract.FINDERS, "dates", lambda text: [])
+    run = run_cli("extract", "--data", out, "--edition", SEED_EDITION, "--workers", "1")  # the patch holds
+    assert run.returncode == 0, run.stderr
+    changed = {k for k, v in tree_digest(out).items() if before.get(k) != v}
+    assert changed == {f"dates/edition={SEED_EDITION}/part-0.parquet",
+                       f"editions/edition={SEED_EDITION}/part-0.parquet"}
+    assert pq.read_table(out / "dates" / f"edition={SEED_EDITION}").num_rows == 0
+    (info,) = pq.read_table(out / "editions" / f"edition={SEED_EDITION}").to_pylist()
+    counts = {r["table"]: r["rows"] for r in info["row_counts"]}
+    (old,) = pq.read_table(built.out / "editions" / f"edition={SEED_EDITION}").to_pylist()
+    assert counts == {**{r["table"]: r["rows"] for r in old["row_counts"]}, "dates": 0}
+    assert info["built_at"] == old["built_at"]
+
+
+def test_extract_rerun_of_an_unknown_edition_is_one_error_line(built, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(built.out, out)
+    before = tree_digest(out)
+    run = run_cli("extract", "--data", out, "--edition", "1999")
+    assert run.returncode == 2
+    assert run.stderr.splitlines() == [f"error: {out}: unknown edition '1999' "
+                                       f"(built: {', '.join(sorted(built.runs))})"]
+    assert tree_digest(out) == before
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", ["1", "3"])
+def test_build_does_not_depend_on_the_number_of_workers(built, tmp_path, workers):
+    run = run_cli("build", SEED, "--edition", SEED_EDITION, "--out", tmp_path, "-q", "--workers", workers)
+    assert run.returncode == 0, run.stderr
+    mine = {k: v for k, v in tree_digest(tmp_path).items() if not k.startswith("editions/")}
+    theirs = {k: v for k, v in tree_digest(built.out).items()
+              if f"edition={SEED_EDITION}/" in k and not k.startswith("editions/")}
+    assert mine == theirs and len(mine) == 10
+
+
+# ---------------------------------------------------------------- imports and the segmenter cache
+
+def _fresh(code: str, **env) -> str:
+    import os
+
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), **env})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    return done.stdout
+
+
+def test_importing_a_finder_imports_neither_pyarrow_nor_jieba():
+    out = _fresh("import sys, pipeline.extract.amounts, pipeline.extract.dates; "
+                 "print(sorted(m for m in ('pyarrow', 'jieba', 'pandas') if m in sys.modules))")
+    assert out == "[]\n"
+
+
+TOKENS = ("from pipeline.segment import tokens; "
+          "print([t for t in tokens('市经信局牵头,对首台(套)产品给予最高500万元奖励。') ])")
+
+
+def test_segmenter_cache_gives_the_same_tokens(tmp_path):
+    cold = _fresh(TOKENS, POLICY_PIPELINE_CACHE=str(tmp_path))
+    assert [p.name.startswith("segmenter-") for p in (tmp_path / "jieba").iterdir()] == [True]
+    warm = _fresh(TOKENS, POLICY_PIPELINE_CACHE=str(tmp_path))
+    assert warm == cold
+    assert "('市经信局', 'nt', 0)" in warm and "('首台(套)', 'nz', 6)" in warm
+
+
+def test_unwritable_cache_falls_back_to_no_cache(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    with_cache = _fresh(TOKENS, POLICY_PIPELINE_CACHE=str(tmp_path / "cache"))
+    assert _fresh(TOKENS, POLICY_PIPELINE_CACHE=str(blocker)) == with_cache
+    assert blocker.read_text() == "not a directory"
