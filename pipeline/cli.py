@@ -76,16 +76,18 @@ def build(source: Path, edition: str | None, out: Path, workers: int, no_ocr: bo
 @main.command()
 @click.option("--data", type=click.Path(path_type=Path), default=Path("extracted"), show_default=True,
               help="Dataset directory holding the built edition.")
-@click.option("--edition", required=True, help="Edition to redo.")
+@click.option("--edition", help="The built edition whose segmentation and extraction to redo.")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="Worker processes for segmentation and extraction (1: none, all in this one).")
 @click.option("-q", "--quiet", is_flag=True, help="No summary and no warnings; errors only.")
-def extract(data: Path, edition: str, workers: int, quiet: bool) -> None:
+def extract(data: Path, edition: str | None, workers: int, quiet: bool) -> None:
     """Rerun segmentation and extraction of a built edition from its sections and pages
     tables, and rewrite the sentences, tokens and extraction tables."""
     from .build import extract_edition
 
     _setup_logging(0, quiet)
+    if edition is None:
+        _fail("extract: give --edition EDITION (and --data DIR) to redo a built edition")
     try:
         counts = extract_edition(data, edition, workers)
     except (DatasetError, SchemaError) as exc:

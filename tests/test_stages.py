@@ -139,3 +139,10 @@ def test_unwritable_cache_falls_back_to_no_cache(tmp_path):
     blocker.write_text("not a directory")
     assert _fresh(TOKENS, POLICY_PIPELINE_CACHE=str(blocker)) == f"{tokens(SENTENCE)}\n"
     assert blocker.read_text() == "not a directory"
+
+
+def test_extract_without_an_edition_is_one_error_line(tmp_path):
+    run = run_cli("extract", "--data", tmp_path)
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr_lines == ["error: extract: give --edition EDITION (and --data DIR) to redo a built edition"]
+    assert list(tmp_path.iterdir()) == []
