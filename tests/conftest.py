@@ -67,7 +67,7 @@ def run_cli(*args, timeout: float = 300) -> Run:
             logging.getLogger(name).setLevel(level)
     stderr, code = result.stderr, result.exit_code
     if result.exception is not None and not isinstance(result.exception, SystemExit):
-        stderr += "Traceback (most recent call last):\n" + "".join(traceback.format_exception(result.exception))
+        stderr += "".join(traceback.format_exception(result.exception))   # "Traceback (most recent …"
         code = 1
     return Run([sys.executable, *argv], code, result.stdout, stderr)
 
