@@ -10,7 +10,7 @@ from . import DATASET_FORMAT, __version__, dataset
 from .extract import extraction_tables
 from .pages import pages_table
 from .sources import read_pages
-from .structure import structure_tables
+from .structure import document_dates, structure_tables
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,8 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     # on 2 cores), and gains 0.2 s on 50.
     tables = {"pages": pages, "documents": documents, "sections": sections,
               **extraction_tables(docs, edition, ocr_pages, workers=workers)}
+    # Document dates are read from the dates the extract stage found, not found twice.
+    tables["documents"] = document_dates(documents, tables["dates"])
     counts = {name: _length(rows) for name, rows in tables.items()}
     tables["editions"] = [{
         "edition": edition, "source_file": source.name, "source_sha256": _sha256(source),

@@ -11,7 +11,8 @@ import pytest
 
 from pipeline.pages import pages_table
 from pipeline.sources import read_pages
-from pipeline.structure import HeadingSequence, _match_heading, structure_tables
+from pipeline.extract.dates import find_dates
+from pipeline.structure import Heading, HeadingSequence, _match_heading, document_dates, structure_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = json.loads((ROOT / "tests/answers/structure_2023.json").read_text("utf-8"))
@@ -27,12 +28,23 @@ def structure(source: Path):
     pages = pages_table(raw, "t", str(source))
     # The LibreOffice fixture has no page labels: it holds the seed's pages 383-386.
     label = {p["page"]: int(p["page_label"]) if p["page_label"] else p["page"] + 382 for p in pages}
-    docs, sections, _ = structure_tables(pages, "t", str(source))
+    docs, sections = build(pages, str(source))
     for row in docs:
         row["page_start"], row["page_end"] = label[row["page_start"]], label[row["page_end"]]
     for row in sections:
         row["page_start"] = label[row["page_start"]]
     return docs, sections
+
+
+def date_rows(sections):
+    """The `dates` rows the extract stage finds, reduced to what document_dates reads."""
+    return [{"doc_id": s["doc_id"], "section_id": s["section_id"], **m}
+            for s in sections for m in find_dates(s["text"])]
+
+
+def build(pages, source):
+    docs, sections, _ = structure_tables(pages, "t", source)
+    return document_dates(docs, date_rows(sections)), sections
 
 
 SOURCES = [pytest.param(SEED, id="seed-text"), pytest.param(SAMPLE, id="sample-pdf")]
@@ -126,14 +138,14 @@ SEQUENCE_CASES = [
 @pytest.mark.parametrize("steps, expected", SEQUENCE_CASES)
 def test_heading_sequence(steps, expected):
     seq = HeadingSequence(partial=False, where="t")
-    assert [seq.accept(rank, n, True, 1, "x") for rank, n in steps] == expected
+    assert [seq.accept(Heading("clause", "t", rank, n, "x"), True, 1) for rank, n in steps] == expected
 
 
 HEADING_CASES = [
-    pytest.param("一、总体要求", ("clause", 1, 1, "一、"), id="level-1"),
-    pytest.param("(二十三)支持重点公共服务平台建设。", ("clause", 2, 23, "(二十三)"), id="level-2"),
-    pytest.param("3.推动数字乡村建设提速。", ("clause", 3, 3, "3."), id="level-3"),
-    pytest.param("专栏 9 数字乡村发展重点", ("box", 4, 9, "专栏 9"), id="box"),
+    pytest.param("一、总体要求", ("clause", "cn_comma", 1, "一、"), id="level-1"),
+    pytest.param("(二十三)支持重点公共服务平台建设。", ("clause", "cn_paren", 23, "(二十三)"), id="level-2"),
+    pytest.param("3.推动数字乡村建设提速。", ("clause", "arabic", 3, "3."), id="level-3"),
+    pytest.param("专栏 9 数字乡村发展重点", ("box", "box", 9, "专栏 9"), id="box"),
     pytest.param("2.0 建设", None, id="version-number"),
     pytest.param("3.5,国家地理标志农产品", None, id="decimal"),
     pytest.param("1:1 比例配套", None, id="ratio"),
@@ -147,7 +159,7 @@ HEADING_CASES = [
 @pytest.mark.parametrize("text, expected", HEADING_CASES)
 def test_heading_labels(text, expected):
     found = _match_heading(text)
-    assert (found and (found.kind, found.rank, found.number, found.label)) == expected
+    assert (found and (found.kind, found.scheme, found.number, found.label)) == expected
 
 
 def _pages(*texts):

@@ -101,7 +101,8 @@ def _extract(items: list, edition: str, ocr_pages: frozenset[int]) -> dict:
             i = bisect.bisect_right(starts, offset) - 1
             return text[spans[i][0]:spans[i][1]] if i >= 0 and offset < spans[i][1] else None
 
-        base = {"edition": edition, "doc_id": doc_id, "section_id": section_id, "clause": clause}
+        base = {"edition": edition, "doc_id": doc_id, "section_id": section_id, "clause": clause,
+                "section_order": section.order, "clause_path": section.clause_path}
         for name, finder in FINDERS.items():
             for index, mention in enumerate(finder(text)):
                 page = section.page_at(mention["char_start"])
