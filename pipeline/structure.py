@@ -69,6 +69,7 @@ PUBLISHED_BY = regex.compile(rf"(?:{_alternation(_WORDS['publishing_verbs'])})")
 DOC_NUMBER = regex.compile(
     rf"\p{{Han}}{{1,12}}[〔\[(【]\s?\d{{4}}\s?[〕\])】]\s?第?\s?\d+\s?号"
     rf"|\p{{Han}}{{2,20}}{_WORDS['order_word']}\s?第\s?\d+\s?号")
+ORDER_ISSUER = regex.compile(rf"^(?P<body>\p{{Han}}{{2,20}}?){_WORDS['order_word']}第")
 CODE_LINE = regex.compile(r"^[A-Z]{2,6}\d{0,3}-\d{4}-\d{3,6}$")
 RED_HEADER = regex.compile(rf"^\p{{Han}}{{2,30}}(?:{_alternation(_WORDS['red_header_end'])})$")
 ISSUER = regex.compile(rf"^[\p{{Han}}()]{{2,40}}?(?:{_alternation(_WORDS['issuer_end'])})$")
@@ -76,7 +77,7 @@ ISSUER_IN_TITLE = regex.compile(r"^(?P<issuer>\p{Han}{2,30}?)(?:关于|印发|�
 ADDRESSEES = regex.compile(r"^(?P<to>[^。]{2,150}):$")
 ATTACHMENT = regex.compile(rf"^{_WORDS['attachment_word']}\s?(?P<n>\d{{0,2}})$")
 SELF_REFERENCE = regex.compile(
-    rf"^本(?:{_alternation(_WORDS['self_reference'])})(?:自|从|由|于|有效期|所称|的解释)")
+    rf"^本(?:{_alternation(_WORDS['self_reference'])})(?:自|从|由|于|有效期|的解释)")
 CLOSING_LINE = regex.compile(
     rf"^(?:{_alternation(_WORDS['closing_lines'])}|(?:{_alternation(_WORDS['closing_prefixes'])}))")
 DATE_LINE = regex.compile(r"^[\d〇○零一二三四五六七八九十\s]{4,}年[\d〇○一二三四五六七八九十\s]{1,4}月(?:[\d〇○一二三四五六七八九十\s]{1,4}日?)?$")
@@ -121,6 +122,7 @@ class Section:
     marks: list[tuple[int, int]] = field(default_factory=list)   # (offset in text, page)
     order: int = 0                  # position in the document (sections.section_order)
     clause_path: str | None = None  # path of the innermost numbered clause (a box takes its parent's)
+    heading: Heading | None = None
 
     def page_at(self, offset: int) -> int:
         i = bisect.bisect_right([o for o, _ in self.marks], offset) - 1
@@ -232,6 +234,10 @@ def split_documents(lines: list[tuple[int, str]]) -> list[Document]:
             last_seq = seq
             i += count
             continue
+        if _opens_untitled(lines, i, starts):
+            starts.append((i, None, None, 0))
+            i += 1
+            continue
         if _may_start_document(lines, i, starts):
             title, count = plain_title(lines, i)
             if title:
@@ -241,15 +247,15 @@ def split_documents(lines: list[tuple[int, str]]) -> list[Document]:
         i += 1
     bounds = []
     for index, seq, title, count in starts:
-        first, in_header = index, False
+        first = index
         while first > 0:
             above = lines[first - 1][1].strip()
-            if is_meta_line(above) or ATTACHMENT.match(above) or _compact(above) in _WORDS["red_header_end"]:
-                in_header = in_header or bool(RED_HEADER.match(_compact(above))
-                                              or _compact(above) in _WORDS["red_header_end"])
-            elif not (in_header and is_issuer_line(above)):   # a joint red header's upper lines
+            if is_meta_line(above) or ATTACHMENT.match(above):
+                first -= 1
+            elif (run := _joint_red_header(lines, first - 1)):
+                first -= run
+            else:
                 break
-            first -= 1
         if bounds and first <= bounds[-1][1] + bounds[-1][4] - 1:
             first = index
         bounds.append((first, index, seq, title, count))
@@ -266,12 +272,65 @@ def split_documents(lines: list[tuple[int, str]]) -> list[Document]:
     return docs
 
 
+def _is_file_word(text: str) -> bool:
+    text = _compact(text)
+    return text in _WORDS["red_header_end"] or bool(RED_HEADER.match(text))
+
+
+def _joint_red_header(lines, i: int) -> int:
+    """Length of a joint red header ending at lines[i]: issuer lines stacked around the
+    word 文件, which the reader puts before, between or after them
+    ("中共河北雄安新区工作委员会" / "文件" / "河北雄安新区管理委员会"); 0 if there is none."""
+    j = i
+    while j >= 0 and (is_issuer_line(lines[j][1]) or _is_file_word(lines[j][1])):
+        j -= 1
+    run = [t for _, t in lines[j + 1:i + 1]]
+    return len(run) if any(map(_is_file_word, run)) and any(map(is_issuer_line, run)) else 0
+
+
 def _may_start_document(lines, i: int, starts) -> bool:
     if i == 0 or all(is_meta_line(t) for _, t in lines[:i]):
         return True
     prev = lines[i - 1][1].strip()
-    if is_boundary(prev) or _compact(prev) in _WORDS["red_header_end"]:
+    if is_boundary(prev) or _is_file_word(prev) or _joint_red_header(lines, i - 1):
         return True
+    # After a paragraph's end, a title needs a header line, an addressee or a first
+    # chapter or article under it: compilations without an index print the next
+    # document right after the last article of the one before.
+    if prev.endswith(("。", ")", "”")):
+        _, count = plain_title(lines, i)
+        if count and i + count < len(lines):
+            nxt = lines[i + count][1].strip()
+            head = _match_heading(nxt)
+            return bool(is_meta_line(nxt) or ADDRESSEES.match(nxt) or _wrapped_addressee(lines, i + count)
+                        or (head and head.scheme in ("chapter", "article") and head.number == 1))
+    return False
+
+
+def _opens_untitled(lines, i: int, starts) -> bool:
+    """A 文号 line that stands outside any title block and has no title after it opens a
+    document without a title (a government order: 东莞市人民政府令第123号 ⏎ 《…》现予发布)."""
+    text = lines[i][1].strip()
+    if not DOC_NUMBER.fullmatch(text):
+        return False
+    if starts and starts[-1][0] + starts[-1][3] >= i - 2:
+        return False                       # the number printed under the title just read
+    for k in range(i + 1, min(i + 5, len(lines))):
+        if title_lines(lines, k)[0] is not None or plain_title(lines, k)[0]:
+            return False
+        if not (is_meta_line(lines[k][1]) or _joint_red_header(lines, k)):
+            break
+    return True
+
+
+def _wrapped_addressee(lines, i: int) -> bool:
+    text = ""
+    for _, line in lines[i:i + 3]:
+        text += line.strip()
+        if "。" in text:
+            return False
+        if text.endswith(":"):
+            return True
     return False
 
 
@@ -313,8 +372,7 @@ def _merge_addressees(doc: Document) -> None:
         if "。" in text or len(text) > 150:
             return
         if text.endswith(":"):
-            if k:
-                doc.body[:k + 1] = [Segment(doc.body[0].page, text)]
+            doc.body[:k + 1] = [Segment(doc.body[0].page, text, ends_paragraph=True)]
             return
 
 
@@ -424,7 +482,7 @@ def find_headings(doc: Document, where: str) -> list[Segment]:
                 sequence.accept(found, False, seg.page)
                 out.append(Segment(seg.page, text[piece_start:cut].rstrip(), heading, ends_paragraph=True))
                 piece_start, heading = cut, found
-        out.append(Segment(seg.page, text[piece_start:], heading))
+        out.append(Segment(seg.page, text[piece_start:], heading, ends_paragraph=seg.ends_paragraph))
     return out
 
 
@@ -472,9 +530,11 @@ def heading_title(text: str, heading: Heading) -> str | None:
     """'(五)支持创新药品研发。对已在…' -> '支持创新药品研发'; '第一章 总 则' -> '总则';
     '第一条 为…' -> None (an article has no title)."""
     scheme = next(s for s in SCHEMES if s.name == heading.scheme)
-    rest = text[heading.end:].strip()
+    rest = text[heading.end:].split("\n", 1)[0].strip()
     if scheme.title == "none":
         return None
+    if scheme.title == "short_line":     # 第一条  目的依据 (a titled article) / 第一条 为加强… (none)
+        return rest if rest and len(rest) <= 20 and not regex.search(r"[。,;:]", rest) else None
     if scheme.title == "line":
         return (_compact(rest) if heading.scheme in ("chapter", "part") else rest)[:60] or None
     title = rest.split("。", 1)[0].strip()
@@ -503,7 +563,8 @@ def build_sections(doc: Document, segments: list[Segment]) -> list[Section]:
                 path = f"{path}~{sum(p.split('~')[0] == path for p in seen) + 1}"
             seen.add(path)
             kind = "box" if h.kind == "box" else "clause"
-            current = Section(kind, h.label, heading_title(seg.text, h), path, len(stack) + 1, parent)
+            current = Section(kind, h.label, None, path, len(stack) + 1, parent)
+            current.heading = h
             stack.append((h.rank, path))
         current.segments.append(seg)
     sections.append(current)
@@ -511,7 +572,9 @@ def build_sections(doc: Document, segments: list[Segment]) -> list[Section]:
     by_path = {s.path: s for s in sections}
     for order, s in enumerate(sections):
         _join(s)
-        if s.kind == "clause" and s.label and not _own_text(s):
+        if s.heading is not None:
+            s.title = heading_title(s.text, s.heading)
+        if s.kind == "clause" and s.label and not _own_text(s) and not s.text.rstrip().endswith("。"):
             s.kind = "heading"      # a heading line with no text of its own: "一、总体要求"
         s.order = order
         node = s
@@ -706,6 +769,8 @@ def structure_tables(pages: list[dict], edition: str, source: str) -> tuple[list
         body_pages = {seg.page for seg in doc.body}
         scanned = [p for p in all_pages if doc.pages[0] <= p <= page_end and p not in text_pages]
         issuers = _issuers(doc, closing)
+        if not issuers and doc_number and (m := ORDER_ISSUER.match(doc_number)):
+            issuers = [m["body"]]            # 东莞市人民政府令第123号 -> 东莞市人民政府
         if not issuers and doc.parent is not None:     # a 办法 printed by a notice: the notice's bodies
             issuers = next((r["issuers"] for r in doc_rows if r["doc_id"] == doc.parent.doc_id), [])
         red_header = _red_header(doc)
@@ -742,14 +807,12 @@ def structure_tables(pages: list[dict], edition: str, source: str) -> tuple[list
 
 def _red_header(doc: Document) -> str | None:
     """The letterhead: "杭州市人民政府办公厅文件", or a joint one (issuer lines stacked
-    above 文件) joined with spaces."""
+    beside 文件) as its bodies and 文件 joined with spaces."""
     lines = [_compact(m) for m in doc.meta_lines]
     for i, line in enumerate(lines):
-        if RED_HEADER.match(line) or (line in _WORDS["red_header_end"] and i):
-            first = i
-            while first > 0 and is_issuer_line(lines[first - 1]):
-                first -= 1
-            return " ".join(lines[first:i + 1]) if first < i else line
+        if _is_file_word(line):
+            bodies = [h for h in lines if is_issuer_line(h) and not _is_file_word(h)]
+            return " ".join(bodies + [line]) if bodies else line
     return None
 
 
@@ -765,8 +828,8 @@ def _issuers(doc: Document, closing: str) -> list[str]:
             return lines[first:k]
     header = [_compact(m) for m in doc.meta_lines]
     for i, line in enumerate(header):
-        if line in _WORDS["red_header_end"] or RED_HEADER.match(line):
-            bodies = [h for h in header[:i] if is_issuer_line(h)]
+        if _is_file_word(line):
+            bodies = [h for h in header if is_issuer_line(h) and not _is_file_word(h)]
             own = regex.sub(rf"(?:{_alternation(_WORDS['red_header_end'])})$", "", line)
             if own and is_issuer_line(own):
                 bodies.append(own)
