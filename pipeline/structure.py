@@ -340,11 +340,12 @@ def _link_attachments(docs: list[Document]) -> None:
     for k, doc in enumerate(docs):
         if k == 0 or doc.title is None or doc.seq is not None:
             continue
-        notice = next((d for d in reversed(docs[:k]) if d.parent is None and d.title), None)
-        if notice is None:
+        notice = next((d for d in reversed(docs[:k]) if d.parent is None), None)
+        if notice is None or notice.partial:
             continue
         bare = regex.sub(r"\([^()]{1,20}\)$", "", doc.title)
-        printed = f"《{bare}" in notice.title or (PUBLISHED_BY.search(notice.title) and bare in notice.title)
+        printed = notice.title is not None and (
+            f"《{bare}" in notice.title or bool(PUBLISHED_BY.search(notice.title) and bare in notice.title))
         published = any(f"《{bare}" in seg.text for seg in notice.body)
         if doc.attached or printed or published:
             doc.parent, doc.attached = notice, True
