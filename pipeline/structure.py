@@ -1,11 +1,17 @@
 """The structure stage: pages -> documents, and each document's clause hierarchy.
 
-A compilation is a run of numbered documents ("31.杭州市人民政府办公厅关于…"), each
-with optional header lines above its title (red header, document number, normative
-code), a preamble, numbered clauses (一、 / (一) / 1.), 专栏 boxes, and a closing
-block (effective-date paragraph, signature, 抄送, 印发). Everything here works on
-the text of physical lines, so a PDF, the flipbook export and a re-typeset edition
-give the same documents and sections; page geometry is not needed.
+A source holds one document or many: numbered compilation entries ("31.杭州市…意见"),
+or documents one after another, each opening with a title block: red header (one body,
+or several stacked beside 文件), 文号, normative code, one to five title lines ending in
+a kind word (意见, 办法, 的通知 …). A notice that prints a 办法 (附件, then its title)
+gives two documents, the 办法 linked to the notice (parent_doc_id). Clauses use every
+numbering scheme policy texts use (pipeline/data/numbering.json: 第X章 / 第X节 / 第X条,
+一、 / (一) / 1. or 1、 / (1) / ①, decimal outlines 3.2.P.1, 专栏 boxes); their depth
+comes from nesting, so a document may start at any level or skip one. A closing block
+(signature, date, 抄送, 印发) ends a document. Everything here works on the text of
+physical lines, so a PDF, the flipbook export and a re-typeset edition give the same
+documents and sections; page geometry is not needed. Document dates are filled later
+from the `dates` table (`document_dates`), not found here a second time.
 """
 from __future__ import annotations
 
@@ -150,9 +156,12 @@ def display_width(text: str) -> float:
     return sum(0.5 if (ch.isascii() and ch not in ",:;()!?") else 1.0 for ch in text)
 
 
+_LETTER_SPACE = regex.compile(r"(?<=\p{Han})\s+(?=\p{Han})")
+
+
 def _compact(text: str) -> str:
     """Letter-spaced display lines ("国 务 院", "总 则") without their spaces."""
-    return regex.sub(r"(?<=\p{Han})\s+(?=\p{Han})", "", text.strip())
+    return _LETTER_SPACE.sub("", text.strip())
 
 
 def is_meta_line(text: str) -> bool:
@@ -227,6 +236,7 @@ def split_documents(lines: list[tuple[int, str]]) -> list[Document]:
     """
     starts: list[tuple[int, int | None, str, int]] = []    # line index, seq, title, title lines
     i, last_seq = 0, 0
+    first_text = next((k for k, (_, t) in enumerate(lines) if not is_meta_line(t)), len(lines))
     while i < len(lines):
         seq, title, count = title_lines(lines, i)
         if seq is not None and seq > last_seq:
@@ -238,7 +248,7 @@ def split_documents(lines: list[tuple[int, str]]) -> list[Document]:
             starts.append((i, None, None, 0))
             i += 1
             continue
-        if _may_start_document(lines, i, starts):
+        if _may_start_document(lines, i, first_text):
             title, count = plain_title(lines, i)
             if title:
                 starts.append((i, None, title, count))
@@ -288,8 +298,8 @@ def _joint_red_header(lines, i: int) -> int:
     return len(run) if any(map(_is_file_word, run)) and any(map(is_issuer_line, run)) else 0
 
 
-def _may_start_document(lines, i: int, starts) -> bool:
-    if i == 0 or all(is_meta_line(t) for _, t in lines[:i]):
+def _may_start_document(lines, i: int, first_text: int) -> bool:
+    if i <= first_text:                 # only header lines above: the top of the source
         return True
     prev = lines[i - 1][1].strip()
     if is_boundary(prev) or _is_file_word(prev) or _joint_red_header(lines, i - 1):
@@ -370,7 +380,7 @@ def _merge_addressees(doc: Document) -> None:
     is one segment."""
     for k in range(min(3, len(doc.body))):
         text = "".join(s.text.strip() for s in doc.body[:k + 1])
-        if "。" in text or len(text) > 150:
+        if "。" in text or len(text) > 150 or _heading_at(doc.body[k].text.strip()):
             return
         if text.endswith(":"):
             doc.body[:k + 1] = [Segment(doc.body[0].page, text, ends_paragraph=True)]
