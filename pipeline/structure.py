@@ -188,12 +188,21 @@ def title_lines(lines: list[tuple[int, str]], start: int) -> tuple[int | None, s
     if not match:
         return None, None, 0
     title, count = match["rest"].strip(), 1
-    while not TITLE_END.search(title) and count < MAX_TITLE_LINES - 1 and start + count < len(lines):
+    while not TITLE_END.search(title) and count < MAX_TITLE_LINES and start + count < len(lines):
         nxt = lines[start + count][1]
         if ADDRESSEES.match(nxt) or is_meta_line(nxt) or _heading_at(nxt) or TITLE.match(nxt):
             break
         title += nxt.strip()
         count += 1
+    # "…实施方案" ⏎ "的通知": a kind word at a line end need not end the title.
+    longer, extra = title, count
+    while TITLE_END.search(title) and extra < MAX_TITLE_LINES and start + extra < len(lines):
+        nxt = lines[start + extra][1].strip()
+        if not _title_like(nxt):
+            break
+        longer, extra = longer + _compact(nxt), extra + 1
+        if TITLE_END.search(longer):
+            title, count = longer, extra
     if not TITLE_CUE.search(title) or "。" in title:
         return None, None, 0
     return int(match["seq"]), title, count
@@ -746,7 +755,7 @@ def structure_tables(pages: list[dict], edition: str, source: str) -> tuple[list
 
     The date columns of `documents` stay empty here: `document_dates` fills them from the
     `dates` table once the extract stage has found the dates."""
-    lines = [(p["page"], line) for p in pages if p.get("kind") != "toc"
+    lines = [(p["page"], line.strip()) for p in pages if p.get("kind") != "toc"
              for line in p["text"].split("\n") if line.strip()]
     docs = split_documents(lines)
     if not docs:

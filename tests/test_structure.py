@@ -187,6 +187,10 @@ TITLE_CASES = [
                  (5, "杭州市人民政府关于印发杭州市促进消费若干措施的通知", 1), id="enumeration-comma"),
     pytest.param(["32.杭州市人民政府办公厅印发关于金融支", "持服务实体经济高质量发展若干措施的通"],
                  (32, "杭州市人民政府办公厅印发关于金融支持服务实体经济高质量发展若干措施的通", 2), id="cut-by-scan"),
+    pytest.param(["5.杭州市人民政府关于印发", "杭州市", "促进消费", "若干措施", "的通知"],
+                 (5, "杭州市人民政府关于印发杭州市促进消费若干措施的通知", 5), id="five-lines"),
+    pytest.param(["5.杭州市人民政府关于印发杭州市促进消费若干措施实施方案", "的通知", "各区、县(市)人民政府:"],
+                 (5, "杭州市人民政府关于印发杭州市促进消费若干措施实施方案的通知", 2), id="kind-word-at-a-line-end"),
     pytest.param(["3.推动数字乡村建设提速。深化“千万工程”和数字乡村"], (None, None, 0), id="clause-not-title"),
     pytest.param(["1.做强做优城市大脑"], (None, None, 0), id="heading-without-cue-word"),
 ]
@@ -201,6 +205,7 @@ def test_title_lines(lines, expected):
 HEADING_SCHEMES = [  # real lines from the fixture texts (tests/fixtures/structure/*.txt) and the seed
     pytest.param("第一章 总则", ("clause", "chapter", 1, "第一章"), id="chapter"),
     pytest.param("第一章  总  则", ("clause", "chapter", 1, "第一章"), id="chapter-letter-spaced"),
+    pytest.param("第 十 二 章  附  则", ("clause", "chapter", 12, "第 十 二 章"), id="chapter-spaced-numeral"),
     pytest.param("第二节 申报条件", ("clause", "part", 2, "第二节"), id="part"),
     pytest.param("第一条 为加强对我市重大危险源的安全监督管理,有效防范", ("clause", "article", 1, "第一条"), id="article"),
     pytest.param("第1条 支持关键核心技术攻关", ("clause", "article", 1, "第1条"), id="article-arabic"),
