@@ -97,7 +97,7 @@ MAX_TITLE_LINES = 5
 
 @dataclass
 class Heading:
-    kind: str              # clause | box
+    kind: str              # clause | box | table
     scheme: str            # numbering.json scheme name: chapter, article, cn_comma, outline, …
     rank: float            # the scheme's nominal depth (outline: 7 + depth / 100)
     number: int
@@ -117,7 +117,7 @@ class Segment:
 
 @dataclass
 class Section:
-    kind: str                       # heading | clause | box | preamble | closing
+    kind: str                       # heading | clause | box | table | preamble | closing
     label: str | None
     title: str | None
     path: str
@@ -439,7 +439,7 @@ class HeadingSequence:
 
     def peek(self, heading: Heading) -> bool:
         """Whether a mid-line heading is exactly the next in sequence (strict)."""
-        if heading.kind == "box" or heading.scheme == "outline":
+        if heading.kind != "clause" or heading.scheme == "outline":
             return False
         prev = self.last.get(heading.rank)
         if prev is None and self.partial:
@@ -492,7 +492,7 @@ def find_headings(doc: Document, where: str) -> list[Segment]:
     for seg in doc.body:
         text = seg.text
         heading = _match_heading(text)
-        if heading and heading.kind == "clause" and not sequence.accept(heading, True, seg.page):
+        if heading and heading.kind in ("clause", "table") and not sequence.accept(heading, True, seg.page):
             heading = None
         piece_start = 0
         for m in MID_LINE.finditer(text):
@@ -513,7 +513,7 @@ def sequence_peek(sequence: HeadingSequence, heading: Heading) -> bool:
 def _match_heading(text: str) -> Heading | None:
     for scheme in SCHEMES:
         if m := scheme.pattern.match(text):
-            kind = "box" if scheme.name == "box" else "clause"
+            kind = scheme.name if scheme.name in ("box", "table") else "clause"
             if scheme.name == "outline":
                 parts = tuple(p.strip() for p in m["num"].split("."))
                 return Heading(kind, scheme.name, scheme.rank + len(parts) / 100,
@@ -582,7 +582,7 @@ def build_sections(doc: Document, segments: list[Segment]) -> list[Section]:
             if path in seen:          # a numbering that restarts in one document (an appendix)
                 path = f"{path}~{sum(p.split('~')[0] == path for p in seen) + 1}"
             seen.add(path)
-            kind = "box" if h.kind == "box" else "clause"
+            kind = h.kind
             current = Section(kind, h.label, None, path, len(stack) + 1, parent)
             current.heading = h
             stack.append((h.rank, path))
@@ -598,7 +598,7 @@ def build_sections(doc: Document, segments: list[Segment]) -> list[Section]:
             s.kind = "heading"      # a heading line with no text of its own: "一、总体要求"
         s.order = order
         node = s
-        while node is not None and node.kind == "box":
+        while node is not None and node.kind in ("box", "table"):
             node = by_path.get(node.parent_path) if node.parent_path else None
         s.clause_path = node.path if node is not None and node.kind in ("clause", "heading") else None
     return sections

@@ -219,6 +219,9 @@ HEADING_SCHEMES = [  # real lines from the fixture texts (tests/fixtures/structu
     pytest.param("3.2.P 制剂", ("clause", "outline", 0, "3.2.P"), id="outline-letter"),
     pytest.param("3.5亿元,支持建设", None, id="decimal-amount"),
     pytest.param("一是文化旅游产业蓬勃发展。", None, id="yishi-is-an-item"),
+    pytest.param("附表1 2023年度市级财政专项资金安排表", ("table", "table", 1, "附表1"), id="schedule"),
+    pytest.param("表2 重点项目清单", ("table", "table", 2, "表2"), id="table-title"),
+    pytest.param("表2所列项目,按照有关规定予以支持。", None, id="table-cited-in-a-sentence"),
 ]
 
 
