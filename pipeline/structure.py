@@ -318,6 +318,8 @@ def _may_start_document(lines, i: int, first_text: int) -> bool:
     # document right after the last article of the one before.
     if prev.endswith(("。", ")", "”")):
         _, count = plain_title(lines, i)
+        if count and lines[i - 1][0] != lines[i][0]:
+            return True                  # a title at the top of a page, after a paragraph's end
         if count and i + count < len(lines):
             nxt = lines[i + count][1].strip()
             head = _match_heading(nxt)
@@ -365,7 +367,11 @@ def _link_attachments(docs: list[Document]) -> None:
         bare = regex.sub(r"\([^()]{1,20}\)$", "", doc.title)
         printed = notice.title is not None and (
             f"《{bare}" in notice.title or bool(PUBLISHED_BY.search(notice.title) and bare in notice.title))
-        published = any(f"《{bare}" in seg.text for seg in notice.body)
+        # "现将《…办法》印发给你们" / "《…办法》已经市人民政府同意,现予发布": published here, not cited.
+        body = "".join(seg.text.strip() for seg in notice.body)
+        name = regex.escape(bare)
+        published = bool(regex.search(rf"《{name}(?:\([^()]{{1,20}}\))?》[^《]{{0,30}}?(?:{PUBLISHED_BY.pattern})"
+                                      rf"|(?:{PUBLISHED_BY.pattern})《{name}", body))
         if doc.attached or printed or published:
             doc.parent, doc.attached = notice, True
 

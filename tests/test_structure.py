@@ -352,3 +352,17 @@ def test_section_ids_do_not_move_when_a_clause_is_inserted_elsewhere():
     old, new = ids(before), ids(after)
     assert all(new[k] == v for k, v in old.items())
     assert set(new) - set(old) == {"杭州市人民政府关于测试的意见/一/(二)"}
+
+
+def test_a_cited_document_is_not_an_attachment():
+    """A notice that cites 《…细则》 and the 细则 printed after it on a new page: two documents,
+    not linked; the same notice publishing it ("现予印发") links them. Sentences from the
+    福建 notice (tests/fixtures/structure/compilation-unnumbered.txt)."""
+    def docs(verb):
+        pages = _pages("闽科高〔2019〕11号\n关于下达2018年度省级高新技术企业奖补清算资金的通知\n各设区市科技局:\n"
+                       f"根据《福建省级高新技术企业备案实施细则》{verb}。\n福建省科学技术厅\n2019年5月24日",
+                       "福建省级高新技术企业备案实施细则\n第一条 为规范省级高新技术企业备案工作,制定本细则。")
+        return [(d["title"], d["parent_doc_id"]) for d in build(pages, "cite.pdf")[0]]
+    assert docs("和各地上报的奖补资金汇总表,现下达清算资金") == [
+        ("关于下达2018年度省级高新技术企业奖补清算资金的通知", None), ("福建省级高新技术企业备案实施细则", None)]
+    assert docs(",现予印发")[1] == ("福建省级高新技术企业备案实施细则", "闽科高〔2019〕11号")
