@@ -845,13 +845,14 @@ def _red_header(doc: Document) -> str | None:
 def _issuers(doc: Document, closing: str) -> list[str]:
     """The signature above the date in the closing block (every line of a joint one),
     else the red header's bodies, else the title's opening."""
-    lines = [_compact(line) for line in closing.split("\n")]
+    raw = closing.split("\n")
+    lines = [_compact(line) for line in raw]
     for k, line in enumerate(lines):
         if DATE_LINE.match(line) and k and is_issuer_line(lines[k - 1]):
             first = k - 1
             while first > 0 and is_issuer_line(lines[first - 1]):
                 first -= 1
-            return lines[first:k]
+            return [body for line in raw[first:k] for body in _bodies(line)]
     header = [_compact(m) for m in doc.meta_lines]
     for i, line in enumerate(header):
         if _is_file_word(line):
@@ -864,6 +865,15 @@ def _issuers(doc: Document, closing: str) -> list[str]:
     if doc.title and (m := ISSUER_IN_TITLE.match(doc.title)):
         return [m["issuer"]]
     return []
+
+
+def _bodies(line: str) -> list[str]:
+    """One signature line: "福建省科学技术厅 福建省工业和信息化厅" (two bodies side by side)
+    or one letter-spaced body ("国 务 院")."""
+    parts = line.split()
+    if len(parts) > 1 and all(is_issuer_line(p) for p in parts):
+        return parts
+    return [_compact(line)]
 
 
 def _addressees(doc: Document) -> str | None:

@@ -366,3 +366,20 @@ def test_a_cited_document_is_not_an_attachment():
     assert docs("和各地上报的奖补资金汇总表,现下达清算资金") == [
         ("关于下达2018年度省级高新技术企业奖补清算资金的通知", None), ("福建省级高新技术企业备案实施细则", None)]
     assert docs(",现予印发")[1] == ("福建省级高新技术企业备案实施细则", "闽科高〔2019〕11号")
+
+
+SIGNATURES = [  # closing lines -> issuers
+    pytest.param(["福建省科学技术厅 福建省工业和信息化厅", "福建省财政厅", "2019年5月24日"],
+                 ["福建省科学技术厅", "福建省工业和信息化厅", "福建省财政厅"], id="two-side-by-side"),
+    pytest.param(["国 务 院", "2023年10月5日"], ["国务院"], id="letter-spaced"),
+    pytest.param(["中共岳阳市委办公室", "岳阳市人民政府办公室", "2017年1月10日"], ["中共岳阳市委办公室", "岳阳市人民政府办公室"],
+                 id="party-and-government"),
+]
+
+
+@pytest.mark.parametrize("closing, issuers", SIGNATURES)
+def test_signature_bodies(closing, issuers):
+    pages = _pages("\n".join(["关于全面推进政务公开工作的实施意见", "各县市区委、人民政府:", "现印发给你们,请结合实际认真贯彻执行。"]
+                             + closing))
+    docs, _ = build(pages, "sig.pdf")
+    assert [d["issuers"] for d in docs] == [issuers]
