@@ -35,7 +35,7 @@ def clause_labels(sections) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for s in sections:
         node = s
-        while node is not None and node.kind == "box":
+        while node is not None and node.kind in ("box", "table"):
             node = by_path.get(node.parent_path) if node.parent_path else None
         out[s.path] = node.label if node is not None and node.kind in ("clause", "heading") else None
     return out
