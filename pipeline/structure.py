@@ -57,7 +57,6 @@ def _scheme(spec: dict) -> Scheme:
 
 
 SCHEMES = [_scheme(s) for s in _SCHEMES["schemes"]]
-BOX_RANK = next(s.rank for s in SCHEMES if s.name == "box")
 # A heading may follow the end of a sentence on the same physical line in scraped
 # text: "…网上公开。 (四)推进数字治理,打造城市管理新能级。"
 MID_LINE = regex.compile(rf"(?<=[。;!?])\s*(?=[{regex.escape(_SCHEMES['mid_line_starts'])}])")
@@ -510,10 +509,6 @@ def find_headings(doc: Document, where: str) -> list[Segment]:
                 piece_start, heading = cut, found
         out.append(Segment(seg.page, text[piece_start:], heading, ends_paragraph=seg.ends_paragraph))
     return out
-
-
-def sequence_peek(sequence: HeadingSequence, heading: Heading) -> bool:
-    return sequence.peek(heading)
 
 
 def _match_heading(text: str) -> Heading | None:
