@@ -14,7 +14,7 @@ from pathlib import Path
 from . import DATASET_FORMAT, __version__, dataset
 from .pages import pages_table
 from .sources import read_pages
-from .structure import structure_tables
+from .structure import document_dates, structure_tables
 from .workers import Pool
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,8 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
         documents, sections, _ = structure_tables(pages, edition, str(source))
         tables = {"pages": pages, "documents": documents, "sections": sections,
                   **text_tables(sections, pages, edition, pool)}
+    # Document dates are read from the dates the extract stage found, not found twice.
+    tables["documents"] = document_dates(documents, tables["dates"])
     counts = {name: _length(rows) for name, rows in tables.items()}
     tables["editions"] = [{
         "edition": edition, "source_file": source.name, "source_sha256": _sha256(source),
@@ -47,13 +49,16 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
 
 def extract_edition(data: Path, edition: str, workers: int = 2) -> dict[str, int]:
     """Rerun segmentation and extraction of a built edition from its `sections` and
-    `pages` tables (after a rule change), and rewrite those tables, all or nothing.
+    `pages` tables (after a rule change), and rewrite those tables and the documents'
+    dates, all or nothing.
     The `editions` row keeps its build time; its row counts and pipeline version follow."""
     info = dataset.check_edition(data, edition)
     sections = dataset.read_rows(data, "sections", edition)
     pages = dataset.read_rows(data, "pages", edition)
     with Pool(workers) as pool:
         tables = text_tables(sections, pages, edition, pool)
+    # The documents' dates come from the dates table, so they follow a rule change too.
+    tables["documents"] = document_dates(dataset.read_rows(data, "documents", edition), tables["dates"])
     counts = {name: _length(rows) for name, rows in tables.items()}
     info["row_counts"] = [{"table": r["table"], "rows": counts.get(r["table"], r["rows"])}
                           for r in info["row_counts"]]

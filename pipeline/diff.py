@@ -181,7 +181,7 @@ def diff_editions(old: Edition, new: Edition) -> list[dict]:
             changes.append(_row("removed", "section", od, nd, section=s, old_text=s["text"], old_page=s["page_start"]))
         for s in new_secs:
             changes.append(_row("added", "section", od, nd, section=s, new_text=s["text"], new_page=s["page_start"]))
-        for os_, ns in sorted(pairs, key=lambda p: p[1]["order"]):
+        for os_, ns in sorted(pairs, key=lambda p: p[1]["section_order"]):
             value_changes = []
             for entity in ENTITIES:
                 rows_old = values_of[old.name][entity].get(os_["section_id"], [])

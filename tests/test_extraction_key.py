@@ -120,5 +120,5 @@ def test_same_rows_from_another_producer(built, table):
         return sorted((labels[r["page"]], str(key_value(table, r)), *(r[f] for f in ROW_FIELDS))
                       for r in read(built, table, edition) if r["section_id"] in sections)
     lo_sections = [r["section_id"] for r in sorted(read(built, "sections", LIBREOFFICE_EDITION),
-                                                   key=lambda r: (r["doc_id"], r["order"]))][:-1]
+                                                   key=lambda r: (r["doc_id"], r["section_order"]))][:-1]
     assert rows(LIBREOFFICE_EDITION, lo_sections) == rows(SEED_EDITION, lo_sections)

@@ -34,7 +34,7 @@ def clause_labels(sections: list[dict]) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for s in sections:
         node = s
-        while node is not None and node["kind"] == "box":
+        while node is not None and node["kind"] in ("box", "table"):
             node = by_id.get(node["parent_id"]) if node["parent_id"] else None
         out[s["section_id"]] = node["label"] if node is not None and node["kind"] in ("clause", "heading") else None
     return out
@@ -74,7 +74,8 @@ def extract_rows(sections: list[dict], edition: str, clauses: dict[str, str | No
             return text[spans[i][0]:spans[i][1]] if i >= 0 and offset < spans[i][1] else None
 
         base = {"edition": edition, "doc_id": section["doc_id"], "section_id": section_id,
-                "clause": clauses[section_id]}
+                "clause": clauses[section_id], "section_order": section["section_order"],
+                "clause_path": section["clause_path"]}
         for name, finder in FINDERS.items():
             for index, mention in enumerate(finder(text)):
                 page = marks.page_at(mention["char_start"])
