@@ -1,8 +1,11 @@
-"""Hangzhou's government bodies, read once from data/departments.csv.
+"""Government bodies of every level, read once from data/departments.csv.
 
-Policy text names one body many ways (杭州市生态环境局, 市生态环境局; 市经信局,
-杭州市经济和信息化局). Counting "who is responsible for what" needs one name per
-body, so every printed form resolves to the canonical name in the CSV.
+Policy text names one body many ways (杭州市生态环境局, 市生态环境局; 国家发展改革委,
+国家发展和改革委员会). Counting "who is responsible for what" needs one name per
+body, so every printed form resolves to the canonical name in the CSV, with its
+level (national, provincial, municipal, district). A body the CSV does not list is
+still recognised by its shape (place + level word + organ ending: 宁波市科技局,
+余杭区人民政府) with known=False, and keeps its printed name: never a guessed one.
 """
 from __future__ import annotations
 
@@ -14,7 +17,10 @@ from importlib import resources
 
 import regex
 
+from .numbers import data_file
 from .text import normalize
+
+LEVELS = ("national", "provincial", "municipal", "district")
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,7 @@ class Department:
     canonical: str
     aliases: tuple[str, ...]
     kind: str
+    level: str
     note: str
 
 
@@ -34,39 +41,90 @@ def key(name: str) -> str:
 def departments() -> tuple[Department, ...]:
     text = resources.files("pipeline.data").joinpath("departments.csv").read_text("utf-8")
     rows = []
-    for row in csv.DictReader(io.StringIO(text)):
+    for line, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
         aliases = tuple(a.strip() for a in (row["aliases"] or "").split("|") if a.strip())
-        rows.append(Department(row["canonical"].strip(), aliases, row["kind"].strip(), (row["note"] or "").strip()))
+        level = row["level"].strip()
+        if level not in LEVELS:
+            raise ValueError(f"departments.csv line {line}: level {level!r} is not one of {LEVELS}")
+        rows.append(Department(row["canonical"].strip(), aliases, row["kind"].strip(), level,
+                               (row["note"] or "").strip()))
     return tuple(rows)
 
 
 @cache
-def _index() -> dict[str, str]:
-    """Every canonical name and alias -> canonical name. An alias claimed twice is a data error."""
-    index: dict[str, str] = {}
+def _index() -> dict[str, Department]:
+    """Every canonical name and alias -> its body. An alias claimed twice is a data error."""
+    index: dict[str, Department] = {}
     for dept in departments():
         for name in (dept.canonical, *dept.aliases):
             k = key(name)
-            if index.get(k, dept.canonical) != dept.canonical:
-                raise ValueError(f"departments.csv: {name!r} names both {index[k]!r} and {dept.canonical!r}")
-            index[k] = dept.canonical
+            if index.get(k, dept).canonical != dept.canonical:
+                raise ValueError(f"departments.csv: {name!r} names both {index[k].canonical!r} and {dept.canonical!r}")
+            index[k] = dept
     return index
 
 
-# Prefix variants that name the same body: 杭州市X = 市X, 中共杭州市委X = 市委X.
-_VARIANTS = [("杭州市", "市"), ("市", "杭州市"), ("中共杭州市委", "市委"), ("市委", "中共杭州市委")]
+@cache
+def _variants() -> tuple[tuple[str, str], ...]:
+    return tuple((v["printed"], v["as"]) for v in data_file("name_variants.json")["prefixes"])
+
+
+def lookup(name: str) -> Department | None:
+    """The listed body a printed name stands for, or None."""
+    k = key(name)
+    index = _index()
+    if k in index:
+        return index[k]
+    for old, new in _variants():
+        if k.startswith(old) and (alt := new + k[len(old):]) in index:
+            return index[alt]
+    return None
 
 
 def resolve(name: str) -> tuple[str, bool]:
     """(canonical name, True) for a known body; (the name without spaces, False) otherwise."""
+    dept = lookup(name)
+    return (dept.canonical, True) if dept else (key(name), False)
+
+
+@cache
+def _shape() -> tuple[regex.Pattern, regex.Pattern, dict[str, str]]:
+    spec = data_file("name_variants.json")
+    levels = spec["levels"]
+    alt = lambda words: "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))  # noqa: E731
+    ending = alt(spec["organ_endings"])
+    level = alt(levels)
+    # 宁波市科技局, 余杭区人民政府, 国家数据局, 市体育局, 省经信厅, 某某省某某厅; at most 20 characters
+    place = rf"[^\P{{Han}}{regex.escape(spec['not_in_place'])}]"  # 宁波, 余杭; not 由于, 对
+    body = regex.compile(rf"(?:{place}{{0,8}}?(?:{level}))\p{{Han}}{{0,18}}?(?:{ending})")
+    collective = spec["collective"]
+    # 各区、县(市)政府, 各县(市、区)人民政府, 各市、县〔区〕人民政府, 市级各有关部门
+    group = regex.compile(
+        rf"(?:{alt(collective['starts'])})[\p{{Han}}、()〔〕]{{0,12}}?(?:{alt(collective['ends'])})")
+    return body, group, levels
+
+
+def looks_like_body(name: str) -> bool:
+    """Whether an unlisted name has the shape of a government body or a collective of them."""
     k = key(name)
-    index = _index()
-    if k in index:
-        return index[k], True
-    for old, new in _VARIANTS:
-        if k.startswith(old) and (alt := new + k[len(old):]) in index:
-            return index[alt], True
-    return k, False
+    body, group, _ = _shape()
+    return 2 <= len(k) <= 24 and bool(body.fullmatch(k) or group.fullmatch(k))
+
+
+def is_body(name: str) -> bool:
+    return lookup(name) is not None or looks_like_body(name)
+
+
+def level(name: str) -> str | None:
+    """national | provincial | municipal | district: from the CSV, else from the first level word."""
+    if dept := lookup(name):
+        return dept.level
+    k = key(name)
+    _, group, levels = _shape()
+    if group.fullmatch(k):
+        return None  # 各区、县(市)政府: several bodies
+    found = regex.search("|".join(regex.escape(w) for w in sorted(levels, key=len, reverse=True)), k)
+    return levels[found.group()] if found else None
 
 
 def names() -> list[str]:
