@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 import regex
 
@@ -197,6 +198,12 @@ def base_before(text: str, start: int) -> str | None:
 
 def find_percentages(text: str) -> list[dict]:
     """Percent-like mentions in `text`, in order, as rows (see schemas/percentages.json)."""
+    return [dict(row) for row in percentage_rows(text)]
+
+
+@lru_cache(maxsize=4)
+def percentage_rows(text: str) -> tuple[dict, ...]:
+    """find_percentages, kept for the last few texts: find_quantities needs the same spans."""
     folded = q.fold(text)
     urls = [m.span() for m in _URL.finditer(folded)]
     found: list[_Pct] = []
@@ -228,4 +235,4 @@ def find_percentages(text: str) -> list[dict]:
             "bound": "range" if ranged else (after or head_bound or "exact"),
             "base": head_base, "kind": p.kind,
         })
-    return rows
+    return tuple(rows)

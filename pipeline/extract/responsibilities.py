@@ -73,7 +73,8 @@ _FORMS = {
 }
 _INNER_LABEL = regex.compile(rf"{SP}{_LABEL}{SP}:")
 _COOPERATE = regex.compile(rf"{SP}(?:,{SP})?会同{SP}(?P<with>[^,。;\n]{{2,60}})"
-                           rf"|{SP},{SP}{_NAMES}{SP}(?:等(?:部门|单位)?{SP})?(?:配合|参与|协助)")
+                           rf"|{SP},{SP}(?P<names>[^。;:!?\n]{{2,120}}?){SP}(?:等(?:部门|单位)?{SP})?(?:配合|参与|协助)")
+_ETC = regex.compile(rf"{SP}等(?:有关)?(?:部门|单位)?{SP}$")
 _WITH = regex.compile(rf"{SP}会同{SP}")  # 由市经信局会同市财政局负责组织实施
 _CONVENTION_PART = regex.compile(rf"{FIRST_LEADS.pattern}|下同")
 
@@ -173,9 +174,18 @@ def _cooperating(text: str, scan: str, pos: int, form: str) -> list[dict]:
     co = _COOPERATE.match(scan, pos)
     if not co:
         return []
-    if co["names"] is not None:
-        start, end = co.span("names")
-        return _list(text, scan, start, end, "cooperating", form) if _all_bodies(scan, start, end) else []
+    if co["names"] is not None:  # 区财政局、区水务局等部门,区国投公司、各街道办事处配合: lists may be comma-joined
+        parts, start = [], co.start("names")
+        for end, _ in _items(scan[:co.end("names")], start, ","):
+            etc = _ETC.search(scan, start, end)
+            parts.append((start, etc.start() if etc else end))
+            start = end + 1
+        if not all(_all_bodies(scan, a, b) for a, b in parts):
+            return []
+        rows = [row for a, b in parts for row in _list(text, scan, a, b, "cooperating", form)]
+        for i, row in enumerate(rows):
+            row["list_index"] = i
+        return rows
     start = co.start("with")
     end = _bodies_end(scan, start, co.end("with"))
     return _list(text, scan, start, end, "cooperating", form) if end else []
