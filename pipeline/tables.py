@@ -34,6 +34,7 @@ SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_
 #: How far above a table its caption may stand ("单位:万元" on the line above), in points.
 CAPTION_GAP = 40
 MIN_EDGES = 2  # per direction: a lone rule under a red header is no table
+MIN_SEGMENTS = 10  # path segments on a page before pdfplumber looks for tables (a 2 x 2 grid has 12)
 SERIAL_HEADERS = {"序号", "编号", "序", "排序", "No.", "NO."}  # a column of row numbers, never quantities
 
 # 单位:万元 / 单位: 元 / (单位:%) in a caption; 金额(万元), 补助标准(万元/个), 比例(%) in a header.
@@ -98,12 +99,18 @@ def page_tables(page, page_number: int) -> list[TableRegion]:
 
 
 def find_tables(path: Path) -> dict[int, list[TableRegion]]:
-    """Ruled tables of every page of a PDF: page -> regions (pages without tables left out)."""
+    """Ruled tables of every page of a PDF: page -> regions (pages without tables left out).
+
+    Only pages with enough path objects (rules are paths) go to pdfplumber: counting them
+    with pypdfium2 takes 0.4 s for 50 pages, parsing every page with pdfplumber 5 s.
+    """
     import pdfplumber
 
     found: dict[int, list[TableRegion]] = {}
     with pdfplumber.open(path) as pdf:
-        for i, page in enumerate(pdf.pages):
+        candidates = ruled_candidates(path, len(pdf.pages))
+        for i in candidates:
+            page = pdf.pages[i]
             try:
                 if regions := page_tables(page, i + 1):
                     found[i + 1] = regions
@@ -112,6 +119,31 @@ def find_tables(path: Path) -> dict[int, list[TableRegion]]:
             finally:
                 page.close()
     return found
+
+
+def ruled_candidates(path: Path, n_pages: int) -> list[int]:
+    """0-based pages that may hold a ruled table: path segments enough for a 2 x 2 grid
+    (MIN_SEGMENTS; a red header's rule has 2 to 5), whether drawn as one path or many.
+    All pages when pypdfium2 is missing or cannot read the file."""
+    try:
+        import pypdfium2 as pdfium
+    except ImportError:
+        return list(range(n_pages))
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        out = []
+        for i in range(len(pdf)):
+            page = pdf[i]
+            segments = sum(pdfium.raw.FPDFPath_CountSegments(obj.raw) for obj in page.get_objects()
+                           if obj.type == pdfium.raw.FPDF_PAGEOBJ_PATH)
+            if segments >= MIN_SEGMENTS:
+                out.append(i)
+            page.close()
+        return out
+    except Exception:  # pypdfium2 cannot read it: let pdfplumber look at every page
+        return list(range(n_pages))
+    finally:
+        pdf.close()
 
 
 def _clean(text: str | None) -> str:
