@@ -17,7 +17,7 @@ from importlib import resources
 
 import regex
 
-from .numbers import data_file
+from .numbers import alternation, data_file
 from .text import normalize
 
 LEVELS = ("national", "provincial", "municipal", "district")
@@ -91,16 +91,15 @@ def resolve(name: str) -> tuple[str, bool]:
 def _shape() -> tuple[regex.Pattern, regex.Pattern, dict[str, str]]:
     spec = data_file("name_variants.json")
     levels = spec["levels"]
-    alt = lambda words: "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))  # noqa: E731
-    ending = alt(spec["organ_endings"])
-    level = alt(levels)
+    ending = alternation(spec["organ_endings"])
+    level = alternation(levels)
     # 宁波市科技局, 余杭区人民政府, 国家数据局, 市体育局, 省经信厅, 某某省某某厅; at most 20 characters
     place = rf"[^\P{{Han}}{regex.escape(spec['not_in_place'])}]"  # 宁波, 余杭; not 由于, 对
     body = regex.compile(rf"(?:{place}{{0,8}}?(?:{level}))\p{{Han}}{{0,18}}?(?:{ending})")
     collective = spec["collective"]
     # 各区、县(市)政府, 各县(市、区)人民政府, 各市、县〔区〕人民政府, 市级各有关部门
     group = regex.compile(
-        rf"(?:{alt(collective['starts'])})[\p{{Han}}、()〔〕]{{0,12}}?(?:{alt(collective['ends'])})")
+        rf"(?:{alternation(collective['starts'])})[\p{{Han}}、()〔〕]{{0,12}}?(?:{alternation(collective['ends'])})")
     return body, group, levels
 
 
@@ -123,7 +122,7 @@ def level(name: str) -> str | None:
     _, group, levels = _shape()
     if group.fullmatch(k):
         return None  # 各区、县(市)政府: several bodies
-    found = regex.search("|".join(regex.escape(w) for w in sorted(levels, key=len, reverse=True)), k)
+    found = regex.search(alternation(levels), k)
     return levels[found.group()] if found else None
 
 

@@ -25,6 +25,11 @@ def data_file(name: str):
     return json.loads(resources.files("pipeline.data").joinpath(name).read_text("utf-8"))
 
 
+def alternation(words) -> str:
+    """A regex alternation of literal words, longest first (不超过 before 超过), for every word list."""
+    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
 _DATA = data_file("numerals.json")
 _DIGITS: dict[str, int] = _DATA["digits"]
 _UNITS: dict[str, int] = _DATA["units"]  # 十百千: multiply within a 4-digit group

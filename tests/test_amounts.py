@@ -141,7 +141,7 @@ AMOUNTS = [
     case("600 万元\n200 万元", row("600 万元", 6000000), row("200 万元", 2000000), id="paragraphs"),
     case("一百二十点五万元", id="half-read-numeral-is-dropped"),
     known_failure("一百二十点五万元", row("一百二十点五万元", 1205000), id="point-after-shi",
-                  reason="pipeline.numbers reads 点 only after a digit (二十五点五, not 一百二十点五)"),
+                  reason="pipeline.numbers reads 点 after 十 only when no 万/亿 follows (百分之一百二十点五 is read)"),
     case("3万5千元", row("3万5千元", 35000), id="two-arabic-numbers"),
     # issue 12: Arabic digits after a Chinese scale, bound words, a frequency after a 分别 list.
     # Sources: 怀化市 怀政办发〔2023〕9号 (http://jzmfx.com/huaihua/c135241/202304/e2610237152548d1a17d78a4f72d9cbb.shtml),

@@ -105,7 +105,11 @@ FIND_DATES = [
     case("2027 年前全面完成", [("2027 年", "2027", "year", "target")], id="issue12-nian-qian"),
     case("2020 年底前建成", [("2020 年", "2020", "year", "target")], id="issue12-niandi-qian"),
     case("2020年前期已投入使用", [("2020年", "2020", "year", "other")], id="qianqi-is-no-deadline"),
-    known_failure("二○二一年三月", [("二○二一年三月", "2021-03", "month", "other")], id="issue12-white-circle-zero",
+    # 二○二一 with ○ (U+25CB) as zero, as Word users type it (菏政办发〔2009〕72号 is signed 二○○九年十月二十九日:
+    # http://law270.infoeach.com/view-MjcwfDEwMDcyMA==.html)
+    case("二〇二一年十月二十九日", [("二〇二一年十月二十九日", "2021-10-29", "day", "issue")], id="ling-circle-zero"),
+    known_failure("二○○九年十月二十九日", [("二○○九年十月二十九日", "2009-10-29", "day", "issue")],
+                  id="issue12-white-circle-zero",
                   reason="needs text.fold (reader branch)"),
     # wanted, not yet supported
     known_failure("2021年上半年", [("2021年上半年", "2021-01/2021-06", "range", "other")],

@@ -56,9 +56,7 @@ _FORMAL = regex.compile(f"[{FORMAL_CHARS}]")
 _HAN_BEFORE = regex.compile(r"\p{Han}$")
 _TWO_DIGITS = regex.compile(rf"[0-9{DIGIT_CHARS}]{{2}}")
 _URL = regex.compile(r"(?:https?://|www\.)[!-~]+")
-_TRIGGER = regex.compile(
-    "|".join(regex.escape(w) + ("(?!中|他|它|余|次|实)" if w == "其" else "")
-             for w in sorted(_BASE["triggers"], key=len, reverse=True)))
+_TRIGGER = regex.compile(rf"(?:{q.alternation(_BASE['triggers'])})(?<!其)|其(?!中|他|它|余|次|实)")  # not 其中, 其他
 _RECIPIENT = regex.compile(q.alternation(_BASE["recipients"]))
 _LEADING_BOUND = regex.compile(
     rf"^(?:{q.alternation([*q.BOUND_WORDS, '其', '的'])}|{SP})+")

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import regex
 
-from ..numbers import DIGIT_CHARS, MULTIPLIERS, SP, data_file
+from ..numbers import DIGIT_CHARS, MULTIPLIERS, SP, alternation, data_file  # noqa: F401 (alternation: re-exported)
 from ..text import HALFWIDTH
 
 DATA = data_file("qualifiers.json")
@@ -51,11 +51,6 @@ def tidy(value: Decimal) -> Decimal:
 def words(mapping: dict) -> dict:
     """A word table of qualifiers.json without its $comment entries."""
     return {k: v for k, v in mapping.items() if not k.startswith("$")}
-
-
-def alternation(words) -> str:
-    """A regex alternation of literal words, longest first (不超过 before 超过)."""
-    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 _BEFORE = words(DATA["bounds_before"])

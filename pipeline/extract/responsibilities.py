@@ -16,9 +16,8 @@ from __future__ import annotations
 import regex
 
 from .. import gazetteer
-from ..numbers import SP
+from ..numbers import SP, alternation
 from ..text import to_halfwidth
-from .qualifiers import alternation
 
 # The bracket labels are a closed vocabulary of the document template, mapped onto our roles.
 LABELS = {
@@ -49,7 +48,7 @@ def _spaced(word: str) -> str:
     return SP.join(regex.escape(ch) for ch in word)
 
 
-_LABEL = "(?P<label>" + "|".join(_spaced(w) for w in sorted(LABELS, key=len, reverse=True)) + ")"
+_LABEL = "(?P<label>" + "|".join(_spaced(w) for w in sorted(LABELS, key=len, reverse=True)) + ")"  # longest first
 _OPENERS, _CLOSERS = "([【〔", ")]】〕"
 _VERB = rf"(?P<verb>{alternation(VERBS)})"
 _NAMES = r"(?P<names>[^,。;:!?\n]{2,60}?)"
@@ -108,15 +107,18 @@ def find_responsibilities(text: str) -> list[dict]:
 
 
 def apply_conventions(rows: list[dict]) -> list[dict]:
-    """A document's rows in document order -> the same rows with carried conventions applied.
+    """Rows in document order (one document, or several one after another: a new doc_id
+    ends a convention) -> the same rows with carried conventions applied.
 
     "[市体育局,各区、县(市)政府,列第一位的为牵头单位,下同]": from that bracket on, every
     unlabelled list of bodies ("list" rows with no convention of their own) reads the
     same way: its first body leads, the others cooperate. Pure: rows are copied.
     """
-    carried, out = False, []
+    carried, out, doc = False, [], None
     for row in rows:
         row = dict(row)
+        if row.get("doc_id") != doc:  # a convention never crosses into the next document
+            carried, doc = False, row.get("doc_id")
         if row.get("convention") == "first_leads_below":
             carried = True
         elif carried and row.get("form") == "list" and not row.get("convention"):
