@@ -11,6 +11,7 @@ from .extract import extraction_tables
 from .pages import pages_table
 from .sources import read_pages
 from .structure import structure_tables
+from . import tables as ruled
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +20,8 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
                   ocr: bool = True) -> dict[str, int]:
     """Build all tables of one edition; returns row counts per table."""
     kind, raw_pages = read_pages(source, workers=workers, progress=progress, ocr=ocr)
+    regions = ruled.find_tables(source) if kind == "pdf" else {}  # ruled tables, kept out of the body
+    raw_pages = ruled.without_tables(raw_pages, regions)
     pages = pages_table(raw_pages, edition, str(source))
     if not any(p["text"] for p in pages):
         log.warning("%s: no page has any text", source)
@@ -29,6 +32,8 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     # on 2 cores), and gains 0.2 s on 50.
     tables = {"pages": pages, "documents": documents, "sections": sections,
               **extraction_tables(docs, edition, ocr_pages, workers=workers)}
+    for name, rows in ruled.edition_tables(regions, docs, edition, tables).items():
+        tables[name] = [*tables.get(name, []), *rows]
     counts = {name: _length(rows) for name, rows in tables.items()}
     tables["editions"] = [{
         "edition": edition, "source_file": source.name, "source_sha256": _sha256(source),

@@ -322,3 +322,64 @@ def cell_mentions(region: TableRegion) -> tuple[list[dict], list[dict]]:
 
 def _tidy(value: Decimal) -> Decimal:
     return Decimal(int(value)) if value == value.to_integral_value() else value.normalize()
+
+
+# ---------------------------------------------------------------- the edition's rows
+
+def section_locator(documents: list):
+    """page -> (doc_id, section_id) of the section a table on that page follows: the last
+    section, in document order, that starts on or before the page (structure.Document list)."""
+    starts = [(s.marks[0][1] if s.marks else 0, doc.doc_id, f"{doc.doc_id}/{s.path}", s)
+              for doc in documents for s in doc.sections]
+
+    def locate(page: int):
+        best = None
+        for first, doc_id, section_id, section in starts:
+            if first <= page and (not section.marks or section.marks[-1][1] >= page - 1):
+                best = (doc_id, section_id, section)
+        return best
+
+    return locate
+
+
+def edition_tables(regions: dict[int, list[TableRegion]], documents: list, edition: str,
+                   extracted: dict) -> dict[str, list[dict]]:
+    """`tables` and `table_cells` rows, and the amounts and percentages read from cells as
+    rows of those tables (provenance included). mention_index continues after the section's
+    running-text mentions in `extracted` (the extract stage's tables), so keys stay unique."""
+    from .extract import clause_labels
+
+    located = section_locator(documents)
+    clauses = {doc.doc_id: clause_labels(doc.sections) for doc in documents}
+
+    def locate(page):
+        hit = located(page)
+        return (hit[0], hit[1]) if hit else (None, None)
+
+    table_rows_, cell_rows = table_rows(regions, locate)
+    out = {"tables": [{**r, "edition": edition} for r in table_rows_],
+           "table_cells": [{**r, "edition": edition} for r in cell_rows],
+           "amounts": [], "percentages": []}
+    next_index: dict[tuple[str, str], int] = {}
+    for name in ("amounts", "percentages"):
+        for row in extracted.get(name, []):
+            k = (name, row["section_id"])
+            next_index[k] = max(next_index.get(k, 0), row["mention_index"] + 1)
+    for page in sorted(regions):
+        for region in regions[page]:
+            hit = located(page)
+            if hit is None:
+                continue  # a table outside every document: its cells are still in table_cells
+            doc_id, section_id, section = hit
+            money, percent = cell_mentions(region)
+            for name, rows in (("amounts", money), ("percentages", percent)):
+                for row in rows:
+                    k = (name, section_id)
+                    index = next_index.get(k, 0)
+                    next_index[k] = index + 1
+                    cell = next(c for c in region.cells if c.row == row["table_row"] and c.column == row["table_column"])
+                    out[name].append({"edition": edition, "doc_id": doc_id, "section_id": section_id,
+                                      "clause": clauses[doc_id].get(section.path),
+                                      "page": page, "mention_index": index, **row,
+                                      "sentence": cell.text, "ocr": False})
+    return out

@@ -78,3 +78,29 @@ def test_table_text_stays_out_of_the_body(regions):
     body = "\n".join(line.text for page in kept for line in page.lines)
     assert "区政务服务局牵头" in body and "本措施自印发之日起施行" in body  # prose around the tables stays
     assert "发放消费券资金" not in body and "4000" not in body
+
+
+def test_build_writes_tables_and_cell_mentions(tmp_path):
+    """End to end on the fixture: tables, cells and cell amounts in the dataset; no quantity
+    and no amount from the table in the running text."""
+    import pyarrow.parquet as pq
+
+    from pipeline.build import build_edition
+
+    counts = build_edition(FIXTURE, "t", tmp_path, workers=1, ocr=False)
+    assert counts["tables"] == 3 and counts["table_cells"] == 52
+
+    def read(name):
+        return pq.read_table(tmp_path / name / "edition=t" / "part-0.parquet").to_pylist()
+
+    amounts = read("amounts")
+    assert [(r["table"], r["value_yuan"], r["low_yuan"], r["high_yuan"]) for r in amounts] == [
+        ("1/1", Decimal(30000000), None, None), ("1/1", Decimal(40000000), None, None),
+        ("1/1", None, Decimal(30000), Decimal(50000))]
+    assert [r["value"] for r in read("percentages")] == [Decimal("0.35"), Decimal("0.01"), Decimal("0.05")]
+    assert read("quantities") == []
+    keys = [(r["section_id"], r["mention_index"]) for r in amounts]
+    assert len(set(keys)) == len(keys)
+    assert [(r["text"], r["role"]) for r in read("responsibilities")] == [
+        ("区政务服务局", "lead"), ("区发改局", "cooperating"), ("区审改办", "cooperating"),
+        ("区住建局", "cooperating"), ("区级相关部门", "cooperating")]
