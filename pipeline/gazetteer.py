@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import regex
@@ -32,9 +32,12 @@ class Department:
     note: str
 
 
+_SPACES = regex.compile(r"\s+")
+
+
 def key(name: str) -> str:
     """Lookup form of a name: normalized, with no spaces ("市文化广电 旅游局" after a line join)."""
-    return regex.sub(r"\s+", "", normalize(name))
+    return _SPACES.sub("", normalize(name))
 
 
 @cache
@@ -69,6 +72,7 @@ def _variants() -> tuple[tuple[str, str], ...]:
     return tuple((v["printed"], v["as"]) for v in data_file("name_variants.json")["prefixes"])
 
 
+@lru_cache(maxsize=4096)
 def lookup(name: str) -> Department | None:
     """The listed body a printed name stands for, or None."""
     k = key(name)
@@ -88,7 +92,7 @@ def resolve(name: str) -> tuple[str, bool]:
 
 
 @cache
-def _shape() -> tuple[regex.Pattern, regex.Pattern, dict[str, str]]:
+def _shape() -> tuple[regex.Pattern, regex.Pattern, dict[str, str], regex.Pattern]:
     spec = data_file("name_variants.json")
     levels = spec["levels"]
     ending = alternation(spec["organ_endings"])
@@ -100,13 +104,14 @@ def _shape() -> tuple[regex.Pattern, regex.Pattern, dict[str, str]]:
     # 各区、县(市)政府, 各县(市、区)人民政府, 各市、县〔区〕人民政府, 市级各有关部门
     group = regex.compile(
         rf"(?:{alternation(collective['starts'])})[\p{{Han}}、()〔〕]{{0,12}}?(?:{alternation(collective['ends'])})")
-    return body, group, levels
+    return body, group, levels, regex.compile(level)
 
 
+@lru_cache(maxsize=4096)
 def looks_like_body(name: str) -> bool:
     """Whether an unlisted name has the shape of a government body or a collective of them."""
     k = key(name)
-    body, group, _ = _shape()
+    body, group, _, _ = _shape()
     return 2 <= len(k) <= 24 and bool(body.fullmatch(k) or group.fullmatch(k))
 
 
@@ -119,10 +124,10 @@ def level(name: str) -> str | None:
     if dept := lookup(name):
         return dept.level
     k = key(name)
-    _, group, levels = _shape()
+    _, group, levels, level_word = _shape()
     if group.fullmatch(k):
         return None  # 各区、县(市)政府: several bodies
-    found = regex.search(alternation(levels), k)
+    found = level_word.search(k)
     return levels[found.group()] if found else None
 
 

@@ -36,11 +36,8 @@ _FORMS = [
         {_AT} (?P<num>{_NUM}) {SP} 个 {SP} 百 {SP} 分 {SP} 点
      """, "5个百分点, 零点五个百分点"),
     ("percent", rf"""
-        {_AT} (?:(?P<lo>{_NUM}) {SP} %? {RANGE_SEP})? {_SIGN} (?P<num>{_NUM}) {SP} %
-     """, "40%, -22.2%, 负3.9%, and the ranges 30%—50%, 30-50%"),
-    ("mille", rf"""
-        {_AT} {_SIGN} (?P<num>{_NUM}) {SP} (?P<symbol>[‰‱])
-     """, "1‰ (per mille), 2.5‱ (per ten thousand)"),
+        {_AT} (?:(?P<lo>{_NUM}) {SP} [%‰]? {RANGE_SEP})? {_SIGN} (?P<num>{_NUM}) {SP} (?P<symbol>[%‰‱])
+     """, "40%, -22.2%, 负3.9%, the ranges 30%—50%, 30-50%; 1‰ (per mille), 2.5‱ (per ten thousand)"),
     ("cheng", rf"""
         {_AT} (?P<num>{_NUM}|半) {SP} 成
         (?: (?P<half>半) | {SP} (?P<extra>{_D}) (?![0-9{DIGIT_CHARS}{MULTIPLIERS}]) )?
@@ -109,21 +106,18 @@ def _read_point(m: regex.Match) -> _Pct | None:
     return _Pct(m.start(), m.end(), "percentage_point", parse_number(m["num"]) / 100)
 
 
+_PER = {"%": (100, "percent"), "‰": (1000, "per_n"), "‱": (10000, "per_n")}
+
+
 def _read_percent(m: regex.Match) -> _Pct | None:
     value = parse_number(m["num"])
     if value is None:
         return None
     value = _signed(m, value)
+    per, kind = _PER[m["symbol"]]
     if m["lo"] is not None and (low := parse_number(m["lo"])) is not None and low <= value:
-        return _Pct(m.start(), m.end(), "percent", None, low / 100, value / 100)
-    return _Pct(_start(m), m.end(), "percent", value / 100)
-
-
-def _read_mille(m: regex.Match) -> _Pct | None:
-    value = parse_number(m["num"])
-    if value is None:
-        return None
-    return _Pct(_start(m), m.end(), "per_n", _signed(m, value) / (1000 if m["symbol"] == "‰" else 10000))
+        return _Pct(m.start(), m.end(), kind, None, low / per, value / per)
+    return _Pct(_start(m), m.end(), kind, value / per)
 
 
 def _inside_word(m: regex.Match) -> bool:
@@ -160,7 +154,7 @@ def _read_zhe(m: regex.Match) -> _Pct | None:
     return _Pct(m.start(), m.end(), "discount_zhe", value)
 
 
-_READERS = {"per_n": _read_per_n, "point": _read_point, "percent": _read_percent, "mille": _read_mille,
+_READERS = {"per_n": _read_per_n, "point": _read_point, "percent": _read_percent,
             "cheng": _read_cheng, "zhe": _read_zhe}
 
 

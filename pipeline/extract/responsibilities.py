@@ -128,8 +128,11 @@ def apply_conventions(rows: list[dict]) -> list[dict]:
     return out
 
 
+_SPACE = regex.compile(r"\s")
+
+
 def _squash(label: str) -> str:
-    return regex.sub(r"\s", "", label)
+    return _SPACE.sub("", label)
 
 
 def _bracket(text: str, scan: str, pos: int, role: str) -> list[dict]:
@@ -304,6 +307,9 @@ def _glued(scan: str, i: int) -> bool:
             and (i < 2 or scan[i - 2] in "各、" or scan[i - 2].isspace()))
 
 
+_NOTE = regex.compile(r"(?P<main>[^()]+?)\s*\((?P<inner>[^()]+)\)")
+
+
 def _names(text: str, scan: str, start: int, end: int, role: str, form: str) -> list[dict]:
     """One item of a list, "市商务局(杭州自贸片区管委会)" giving two bodies."""
     while start < end and scan[start].isspace():
@@ -312,7 +318,7 @@ def _names(text: str, scan: str, start: int, end: int, role: str, form: str) -> 
         end -= 1
     if end - start < 2:
         return []
-    note = regex.fullmatch(r"(?P<main>[^()]+?)\s*\((?P<inner>[^()]+)\)", scan[start:end])
+    note = _NOTE.fullmatch(scan[start:end])
     if note and not gazetteer.looks_like_body(scan[start:end]):
         inner = _squash(note["inner"])
         main_end = start + note.end("main")
