@@ -92,7 +92,7 @@ def resolve(name: str) -> tuple[str, bool]:
 
 
 @cache
-def _shape() -> tuple[regex.Pattern, regex.Pattern, dict[str, str], regex.Pattern]:
+def _shape() -> tuple[regex.Pattern, regex.Pattern, dict[str, str], regex.Pattern, regex.Pattern]:
     spec = data_file("name_variants.json")
     levels = spec["levels"]
     ending = alternation(spec["organ_endings"])
@@ -104,15 +104,18 @@ def _shape() -> tuple[regex.Pattern, regex.Pattern, dict[str, str], regex.Patter
     # 各区、县(市)政府, 各县(市、区)人民政府, 各市、县〔区〕人民政府, 市级各有关部门
     group = regex.compile(
         rf"(?:{alternation(collective['starts'])})[\p{{Han}}、()〔〕]{{0,12}}?(?:{alternation(collective['ends'])})")
-    return body, group, levels, regex.compile(level)
+    roles = regex.compile(alternation(collective["role_words"]))
+    return body, group, levels, regex.compile(level), roles
 
 
 @lru_cache(maxsize=4096)
 def looks_like_body(name: str) -> bool:
     """Whether an unlisted name has the shape of a government body or a collective of them."""
     k = key(name)
-    body, group, _, _ = _shape()
-    return 2 <= len(k) <= 24 and bool(body.fullmatch(k) or group.fullmatch(k))
+    body, group, _, _, roles = _shape()
+    if group.fullmatch(k):
+        return not roles.search(k)
+    return 2 <= len(k) <= 24 and bool(body.fullmatch(k))
 
 
 def is_body(name: str) -> bool:
@@ -124,11 +127,30 @@ def level(name: str) -> str | None:
     if dept := lookup(name):
         return dept.level
     k = key(name)
-    _, group, levels, level_word = _shape()
+    _, group, levels, level_word, _ = _shape()
     if group.fullmatch(k):
         return None  # 各区、县(市)政府: several bodies
     found = level_word.search(k)
     return levels[found.group()] if found else None
+
+
+_ISSUER_PLACE = regex.compile(r"^(?:中共)?(?P<province>\p{Han}{2,7}?(?:省|自治区))?(?P<city>\p{Han}{2,7}?市)?")
+
+
+def home_for(issuer: str | None) -> tuple[bool, bool]:
+    """Whether 市X and 省X name the gazetteer's own city and province in a document of `issuer`.
+
+    "杭州市人民政府办公厅" -> (True, True); "宁波市人民政府" -> (False, True): its 市经信局 is
+    Ningbo's; "菏泽市人民政府办公室" -> (False, False); "浙江省人民政府" -> (False, True).
+    """
+    home = data_file("name_variants.json")["home"]
+    m = _ISSUER_PLACE.match(key(issuer or ""))
+    city, province = (m["city"], m["province"]) if m else (None, None)
+    if province is None and city is None:
+        return True, True  # 国务院办公厅, or no issuer known
+    city_home = city == home["city"] and province in (None, home["province"])
+    province_home = province == home["province"] if province else city in home["province_cities"]
+    return city_home, province_home
 
 
 def names() -> list[str]:

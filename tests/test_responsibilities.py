@@ -157,6 +157,8 @@ PROSE = [
     case("市经济和信息化局的职能", [], id="he-inside-a-name"),
     case("加强统筹协调,要形成工作合力", [], id="yao-without-body"),
     case("(以下简称市经信局)", [], id="abbreviation-note"),
+    case("各牵头单位要统筹落实任务事项,制定工作推进方案", [], id="hz-role-noun-is-no-body"),  # HZ
+    case("由区级负责审批", [], id="gd-level-word-alone"),  # GD
     case("对市级以上企业技术中心给予奖励", [], id="level-word-no-verb"),
 ]
 
@@ -259,3 +261,24 @@ def test_find_responsibilities_never_fails_on_pieces(pieces):
     text = "".join(pieces)
     for r in find_responsibilities(text):
         assert text[r["char_start"]:r["char_end"]] == r["text"]
+
+
+# (issuer, [(department, known)]) for "市发展改革委…(责任单位:省财政厅、国家发展改革委)"; HZ is issued by 菏泽市.
+ISSUERS = [
+    case("杭州市人民政府办公厅", [("杭州市发展和改革委员会", True), ("浙江省财政厅", True), ("国家发展和改革委员会", True)],
+         id="home-city"),
+    case("宁波市人民政府", [("市发展改革委", False), ("浙江省财政厅", True), ("国家发展和改革委员会", True)],
+         id="other-city-same-province"),
+    case("菏泽市人民政府办公室", [("市发展改革委", False), ("省财政厅", False), ("国家发展和改革委员会", True)],
+         id="hz-other-province"),
+    case("浙江省人民政府办公厅", [("市发展改革委", False), ("浙江省财政厅", True), ("国家发展和改革委员会", True)],
+         id="provincial-issuer"),
+    case(None, [("杭州市发展和改革委员会", True), ("浙江省财政厅", True), ("国家发展和改革委员会", True)], id="no-issuer"),
+]
+
+
+@pytest.mark.parametrize("issuer, expected", ISSUERS)
+def test_apply_issuer_rereads_short_names(issuer, expected):
+    from pipeline.extract.responsibilities import apply_issuer
+    rows = find_responsibilities("市发展改革委负责《方案》工作任务的统一督导调度。(责任单位:省财政厅、国家发展改革委)")
+    assert [(r["department"], r["known"]) for r in apply_issuer(rows, issuer)] == expected

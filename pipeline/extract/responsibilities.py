@@ -131,6 +131,25 @@ def apply_conventions(rows: list[dict]) -> list[dict]:
 _SPACE = regex.compile(r"\s")
 
 
+def apply_issuer(rows: list[dict], issuer: str | None) -> list[dict]:
+    """Rows of one document -> the same rows with short names re-read for the document's issuer.
+
+    The gazetteer's 市X / 省X are Hangzhou's and Zhejiang's. In a document issued by
+    "菏泽市人民政府办公室", "市发展改革委" is 菏泽's: it keeps its printed name, known=False
+    (never a guessed canonical name). Pure: rows are copied.
+    """
+    city_home, province_home = gazetteer.home_for(issuer)
+    out = []
+    for row in rows:
+        row = dict(row)
+        printed = gazetteer.key(row["text"])
+        if row["known"] and ((printed.startswith("市") and not city_home)
+                             or (printed.startswith("省") and not province_home)):
+            row["department"], row["known"] = printed, False
+        out.append(row)
+    return out
+
+
 def _squash(label: str) -> str:
     return _SPACE.sub("", label)
 
