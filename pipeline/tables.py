@@ -60,6 +60,7 @@ class TableRegion:
     bbox: tuple[float, float, float, float]
     caption: str | None = None     # the line right above: 单位:万元, 表1 补助标准
     cells: list[Cell] = field(default_factory=list)
+    continues: "TableRegion | None" = None  # the table on the page before that this one goes on with
 
     @property
     def n_rows(self) -> int:
@@ -87,8 +88,8 @@ def page_tables(page, page_number: int) -> list[TableRegion]:
     regions = []
     for table in page.find_tables(SETTINGS):
         rows = table.extract()
-        if len(rows) < 2 or max(len(r) for r in rows) < 2:
-            continue  # a box around a paragraph is no table
+        if max(len(r) for r in rows) < 2:
+            continue  # a box around a paragraph is no table (one row is: a table's last row on a new page)
         region = TableRegion(page_number, len(regions), tuple(float(v) for v in table.bbox))
         for r, (row, texts) in enumerate(zip(table.rows, rows)):
             for c, (bbox, text) in enumerate(zip(row.cells, texts)):
@@ -118,7 +119,17 @@ def find_tables(path: Path) -> dict[int, list[TableRegion]]:
                 log.debug("%s: page %d: table finder failed: %s", path, i + 1, exc)
             finally:
                 page.close()
+    link_continuations(found)
     return found
+
+
+def link_continuations(found: dict[int, list[TableRegion]]) -> None:
+    """A table that opens a page with no header row of its own, as wide as the last table of
+    the page before, goes on with it: it takes that table's headers and unit."""
+    for page in sorted(found):
+        first, before = found[page][0], found.get(page - 1)
+        if before and header_rows(first) == 0 and before[-1].n_columns == first.n_columns:
+            first.continues = before[-1]
 
 
 def ruled_candidates(path: Path, n_pages: int) -> list[int]:
@@ -196,7 +207,7 @@ def header_rows(region: TableRegion) -> int:
         if not cells or any(_DATA_CELL.fullmatch(c.text) for c in cells):
             break
         n += 1
-    return min(n, region.n_rows - 1)
+    return min(n, region.n_rows - 1) if region.continues is None else n
 
 
 def _grid(region: TableRegion) -> dict[tuple[int, int], str]:
@@ -221,6 +232,8 @@ def header_path(region: TableRegion, row: int, column: int, grid=None, heads: in
     grid = grid or _grid(region)
     heads = header_rows(region) if heads is None else heads
     path = []
+    if region.continues is not None and heads == 0:  # headers printed on the page before
+        path = header_path(region.continues, 0, column)
     for r in range(heads):
         text = grid.get((r, column), "")
         if text and text not in path:
@@ -246,6 +259,8 @@ def table_unit(region: TableRegion, column: int, grid=None, heads: int | None = 
     for cell in region.cells:  # a unit note inside the table's first row: |单位:万元|
         if cell.row == 0 and (m := _UNIT_NOTE.search(cell.text)):
             return m["unit"]
+    if region.continues is not None and heads == 0:
+        return table_unit(region.continues, column)
     return None
 
 
@@ -257,8 +272,12 @@ def serial_columns(region: TableRegion, grid=None, heads: int | None = None) -> 
     for c in range(region.n_columns):
         header = "".join(grid.get((r, c), "") for r in range(heads)).replace(" ", "")
         values = [grid.get((r, c), "").strip() for r in range(heads, region.n_rows)]
-        if header in SERIAL_HEADERS or (values and values == [str(i) for i in range(1, len(values) + 1)]):
+        counting = (len(values) >= 2 and values[0].isdigit()
+                    and values == [str(i) for i in range(int(values[0]), int(values[0]) + len(values))])
+        if header in SERIAL_HEADERS or counting:
             out.add(c)
+    if region.continues is not None and heads == 0:
+        out |= serial_columns(region.continues)
     return out
 
 

@@ -153,6 +153,11 @@ PROSE = [
     case("(责任单位:工信部、国家发展和改革委员会)",
          [("工信部", "工业和信息化部", "responsible", True),
           ("国家发展和改革委员会", "国家发展和改革委员会", "responsible", True)], id="national-aliases"),
+    case("(牵头单位:市农业农村局 配合单位:市财政局)",
+         [("市农业农村局", "杭州市农业农村局", "lead", True), ("市财政局", FIN, "cooperating", True)],
+         id="label-after-space"),
+    case("各区、县(市)要加强组织领导。",
+         [("各区、县(市)", "各区、县(市)", "responsible", False)], id="collective-county-phrase"),
     # not responsibilities
     case("市经济和信息化局的职能", [], id="he-inside-a-name"),
     case("加强统筹协调,要形成工作合力", [], id="yao-without-body"),

@@ -104,3 +104,15 @@ def test_build_writes_tables_and_cell_mentions(tmp_path):
     assert [(r["text"], r["role"]) for r in read("responsibilities")] == [
         ("区政务服务局", "lead"), ("区发改局", "cooperating"), ("区审改办", "cooperating"),
         ("区住建局", "cooperating"), ("区级相关部门", "cooperating")]
+
+
+def test_a_table_going_on_over_a_page_keeps_its_headers_and_unit():
+    """Its last row alone on page 2, with no header row: the unit (单位:万元) and the column
+    header (金额) come from the table on page 1; the 4 of its 序号 column is a row number."""
+    split = FIXTURE.with_name("ruled-table-across-pages-libreoffice.pdf")
+    regions = tables.find_tables(split)
+    assert [(p, r.n_rows, r.continues is not None) for p, rs in regions.items() for r in rs] == [
+        (1, 4, False), (2, 1, True)]
+    money = tables.cell_mentions(regions[2][0])[0]
+    assert [(r["text"], r["value_yuan"], r["category"]) for r in money] == [
+        ("4000", Decimal(40000000), "金额 / 区级重大项目前期费")]

@@ -71,6 +71,7 @@ _FORMS = {
     "list": regex.compile(r"[(\[【〔](?P<inner>(?:[^()\[\]【】〔〕\n]|\([^()\n]*\)|〔[^〔〕\n]*〕){2,120})[)\]】〕]"),
 }
 _INNER_LABEL = regex.compile(rf"{SP}{_LABEL}{SP}:")
+_SPACED_LABEL = regex.compile(rf"[^\S\n]+{_LABEL}{SP}:")
 _COOPERATE = regex.compile(rf"{SP}(?:,{SP})?会同{SP}(?P<with>[^,。;\n]{{2,60}})"
                            rf"|{SP},{SP}(?P<names>[^。;:!?\n]{{2,120}}?){SP}(?:等(?:部门|单位)?{SP})?(?:配合|参与|协助)")
 _ETC = regex.compile(rf"{SP}等(?:有关)?(?:部门|单位)?{SP}$")
@@ -161,6 +162,10 @@ def _bracket(text: str, scan: str, pos: int, role: str) -> list[dict]:
     """
     rows, start = [], pos
     for end, sep in _items(scan, pos, ",;"):
+        # "(牵头单位:市农业农村局 配合单位:市财政局)": a label after a space starts a new list too
+        while (inner := _SPACED_LABEL.search(scan, start, end)) is not None:
+            rows += _list(text, scan, start, inner.start(), role, "label")
+            role, start = LABELS[_squash(inner["label"])], inner.end()
         rows += _list(text, scan, start, end, role, "label")
         start = end + 1
         if sep and (label := _INNER_LABEL.match(scan, start)):
