@@ -282,6 +282,15 @@ ISSUERS = [
 ]
 
 
+@pytest.mark.parametrize("text, convention", [
+    case("一、扩大有效投资政策(由市发改委牵头实施)", "heading", id="i12-heading-part-lead"),
+    case("(一)加大招商引资力度(由市投促局牵头)", "heading", id="clause-heading-lead"),
+    case("对符合条件的项目给予补助。由市发改委牵头实施。", None, id="sentence-is-no-heading"),
+])
+def test_heading_lead_is_marked(text, convention):
+    assert [r["convention"] for r in find_responsibilities(text)] == [convention]
+
+
 @pytest.mark.parametrize("issuer, expected", ISSUERS)
 def test_apply_issuer_rereads_short_names(issuer, expected):
     from pipeline.extract.responsibilities import apply_issuer

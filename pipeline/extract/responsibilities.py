@@ -76,6 +76,8 @@ _COOPERATE = regex.compile(rf"{SP}(?:,{SP})?会同{SP}(?P<with>[^,。;\n]{{2,60}
                            rf"|{SP},{SP}(?P<names>[^。;:!?\n]{{2,120}}?){SP}(?:等(?:部门|单位)?{SP})?(?:配合|参与|协助)")
 _ETC = regex.compile(rf"{SP}等(?:有关)?(?:部门|单位)?{SP}$")
 _WITH = regex.compile(rf"{SP}会同{SP}")  # 由市经信局会同市财政局负责组织实施
+# A heading line: 一、… / (一)… / 第一部分… with no sentence end before its bracket.
+_HEADING = regex.compile(r"(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,4}\)|第[一二三四五六七八九十]{1,3}部分)[^。;\n]*")
 _CONVENTION_PART = regex.compile(rf"{FIRST_LEADS.pattern}|下同")
 
 
@@ -104,6 +106,10 @@ def find_responsibilities(text: str) -> list[dict]:
             taken.append(span)
     out.sort(key=lambda r: r["char_start"])
     _bracket_conventions(scan, out)
+    if (heading := _HEADING.match(scan)) is not None:
+        for row in out:  # 一、扩大有效投资政策(由市发改委牵头实施): the lead of the whole part
+            if row["char_start"] < heading.end() and row["form"] in ("by", "subject") and not row["convention"]:
+                row["convention"] = "heading"
     return out
 
 
