@@ -14,6 +14,7 @@ from pathlib import Path
 from . import DATASET_FORMAT, __version__, dataset
 from .pages import pages_table
 from .sources import read_pages
+from . import tables as ruled
 from .structure import document_dates, structure_tables
 from .workers import Pool
 
@@ -28,12 +29,16 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     """Build all tables of one edition with `workers` processes; returns row counts per table."""
     with Pool(workers) as pool:
         kind, raw_pages = read_pages(source, progress=progress, ocr=ocr, pool=pool)
+        regions = ruled.find_tables(source) if kind == "pdf" else {}  # ruled tables, kept out of the body
+        raw_pages = ruled.without_tables(raw_pages, regions)
         pages = pages_table(raw_pages, edition, str(source))
         if not any(p["text"] for p in pages):
             log.warning("%s: no page has any text", source)
         documents, sections, _ = structure_tables(pages, edition, str(source))
         tables = {"pages": pages, "documents": documents, "sections": sections,
                   **text_tables(sections, pages, edition, pool)}
+    for name, rows in ruled.edition_tables(regions, sections, edition, tables).items():
+        tables[name] = [*tables.get(name, []), *rows]
     # Document dates are read from the dates the extract stage found, not found twice.
     tables["documents"] = document_dates(documents, tables["dates"])
     counts = {name: _length(rows) for name, rows in tables.items()}
@@ -57,6 +62,11 @@ def extract_edition(data: Path, edition: str, workers: int = 2) -> dict[str, int
     pages = dataset.read_rows(data, "pages", edition)
     with Pool(workers) as pool:
         tables = text_tables(sections, pages, edition, pool)
+    # Mentions read from table cells need the PDF's tables, not the sections: keep them,
+    # numbered on after the section's new running-text mentions.
+    for name in ("amounts", "percentages"):
+        tables[name] += _renumbered([r for r in dataset.read_rows(data, name, edition)
+                                     if r.get("table_row") is not None], tables[name])
     # The documents' dates come from the dates table, so they follow a rule change too.
     tables["documents"] = document_dates(dataset.read_rows(data, "documents", edition), tables["dates"])
     counts = {name: _length(rows) for name, rows in tables.items()}
@@ -75,6 +85,19 @@ def text_tables(sections: list[dict], pages: list[dict], edition: str, pool: Poo
 
     tables = {**segment_tables(sections, edition, pool), **extraction_tables(sections, pages, edition, pool)}
     return {name: tables[name] for name in TEXT_TABLES}
+
+
+def _renumbered(kept: list[dict], fresh: list[dict]) -> list[dict]:
+    """`kept` rows with mention_index continuing after each section's `fresh` rows."""
+    next_index: dict[str, int] = {}
+    for row in fresh:
+        next_index[row["section_id"]] = max(next_index.get(row["section_id"], 0), row["mention_index"] + 1)
+    out = []
+    for row in kept:
+        index = next_index.get(row["section_id"], 0)
+        next_index[row["section_id"]] = index + 1
+        out.append({**row, "mention_index": index})
+    return out
 
 
 def _length(rows) -> int:

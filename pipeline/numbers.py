@@ -13,20 +13,37 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
+from functools import cache
+from importlib import resources
 
 import regex
 
-_DATA = json.loads((Path(__file__).parent / "data" / "numerals.json").read_text(encoding="utf-8"))
+
+@cache
+def data_file(name: str):
+    """A JSON file of pipeline/data, read once per process (numerals.json, qualifiers.json …)."""
+    return json.loads(resources.files("pipeline.data").joinpath(name).read_text("utf-8"))
+
+
+def alternation(words) -> str:
+    """A regex alternation of literal words, longest first (不超过 before 超过), for every word list."""
+    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_DATA = data_file("numerals.json")
 _DIGITS: dict[str, int] = _DATA["digits"]
 _UNITS: dict[str, int] = _DATA["units"]  # 十百千: multiply within a 4-digit group
 _SCALES: dict[str, int] = _DATA["scales"]  # 万亿: multiply everything before them
 _POINT: str = _DATA["point"]
 _ZEROS = "".join(c for c, v in _DIGITS.items() if v == 0)
-_READ_DIGITS: str = _DATA["reading"]["digits"]
-_READ_UNITS: dict[str, int] = _DATA["reading"]["units"]
-_READ_SCALES: dict[str, int] = _DATA["reading"]["scales"]
-_LIMIT = 10**16  # 一亿亿 and beyond would need 兆, which is ambiguous (10^6 or 10^12)
+
+#: The character sets every finder builds its patterns from (one place, not four).
+DIGIT_CHARS = "".join(_DIGITS)  # 零〇一壹幺二…九玖
+MULTIPLIERS = "".join([*_UNITS, *_SCALES])  # 十拾百佰千仟万亿
+NUMERAL_CHARS = DIGIT_CHARS + MULTIPLIERS
+FORMAL_CHARS: str = _DATA["formal"]  # 壹贰…: money only
+#: Stray spaces from PDF text ("600 万"); a mention never crosses a line break.
+SP = r"[^\S\r\n]*"
 
 
 def _chars(chars) -> str:
@@ -38,7 +55,7 @@ _D = _chars(_DIGITS)
 _U = _chars(_UNITS)
 _S = _chars(_SCALES)
 _TEN = _chars(c for c, v in _UNITS.items() if v == 10)
-_SP = r"[^\S\r\n]*"  # PDF text puts stray spaces in "600 万", but a line break ends a number
+_SP = SP
 
 #: Arabic numeral: 12,000 / 194.56 / 1,234.5. Separators must come in groups of three.
 ARABIC = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)"
@@ -53,10 +70,13 @@ CHINESE = (
     rf"|(?<={_TEN}){_SP}{regex.escape(_POINT)}{_SP}{_D}(?:{_SP}{_D})*(?!{_SP}{_S}))?)"
 )
 
+_ARABIC_GROUP = rf"{ARABIC}(?:{_SP}{_U})?"
 #: One numeral expression: Arabic with an optional 十/百/千 and 万/亿 suffix
-#: ("1.2 万亿", "3千万"), or a Chinese run. Greedy, no capturing groups, so it
-#: embeds as (?P<num>{NUMBER}).
-NUMBER = rf"(?:{ARABIC}(?:{_SP}{_U})?(?:{_SP}{_S})*|{CHINESE})"
+#: ("1.2 万亿", "3千万"), Arabic groups after a scale ("1亿2000万", "3万4000",
+#: "3万5千"), or a Chinese run. Greedy, no capturing groups, so it embeds as
+#: (?P<num>{NUMBER}).
+NUMBER = (rf"(?:{_ARABIC_GROUP}(?:{_SP}{_S})*(?:(?<={_S}){_SP}(?:[0-9]+)(?:{_SP}{_U})?(?:{_SP}{_S})*)*"
+          rf"|{CHINESE})")
 
 _NUMBER = regex.compile(NUMBER)
 _TOKEN = regex.compile(
@@ -88,10 +108,12 @@ def parse_number(text: str) -> Decimal | None:
     prev = None  # kind of the previous token
     bare_digit = False  # last token is one digit right after a multiplier
     tail = Decimal(0)
+    arabic_tail = None  # the last token, when it is an Arabic number
     for tok in tokens:
         if tok["tail"]:
             tail = Decimal("0." + _digit_string(tok["tail"]))
             continue       # the pattern lets it stand only last, right after 十
+        arabic_tail = tok["arabic"]
         if tok["arabic"]:
             num, kind, bare_digit = Decimal(tok["arabic"]), "num", False
         elif tok["cn"]:
@@ -123,6 +145,8 @@ def parse_number(text: str) -> Decimal | None:
                 value += groups.pop()[0]
             if groups and groups[-1][1] == scale:
                 return None  # "一万二万"
+            if groups and value * scale >= groups[-1][1]:
+                return None  # "1亿20000万": a later group must be smaller than the one before
             groups.append((value * scale, scale))
             section, num, small = Decimal(0), None, None
         prev = kind
@@ -130,37 +154,11 @@ def parse_number(text: str) -> Decimal | None:
         return None
     if num is not None and prev == "num" and bare_digit and mul >= 100:
         num *= mul // 10  # 三千五 = 3500, 一万二 = 12000 (but 十五 = 15)
+    if groups and section + (num or 0) >= groups[-1][1]:
+        return None  # "3万40000": the rest after a scale is smaller than that scale
+    if groups and prev == "num" and arabic_tail and len(arabic_tail) != len(str(groups[-1][1])) - 1:
+        return None  # "3万4000" is 34000, but "2万5" (25000 or 20005?) is no reading
     return sum((v for v, _ in groups), section + (num or 0)) + tail
-
-
-def _say(n: int, leading: bool) -> str:
-    """Chinese reading of 0 < n < 10^16; `leading` drops the 一 of a first 一十."""
-    for char, scale in _READ_SCALES.items():
-        if n >= scale:
-            high, low = divmod(n, scale)
-            text = _say(high, leading) + char
-            if low:
-                text += (_READ_DIGITS[0] if low < scale // 10 else "") + _say(low, False)
-            return text
-    out, zero = "", False
-    for char, unit in [*_READ_UNITS.items(), ("", 1)]:
-        digit, n = divmod(n, unit)
-        if digit:
-            out += (_READ_DIGITS[0] if zero else "") + _READ_DIGITS[digit] + char
-            zero = False
-        elif out:
-            zero = True
-    return out[1:] if leading and out.startswith(_READ_DIGITS[1] + "十") else out
-
-
-def to_chinese(n: int) -> str:
-    """Standard simplified reading of 0 <= n < 10^16: 105 -> 一百零五, 10010 -> 一万零一十.
-
-    Used to build test inputs and patterns; parse_number(to_chinese(n)) == n.
-    """
-    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n < _LIMIT:
-        raise ValueError(f"to_chinese needs an int in [0, 10**16), got {n!r}")
-    return _say(n, True) if n else _READ_DIGITS[0]
 
 
 def scale_value(char: str) -> int:

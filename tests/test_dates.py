@@ -96,6 +96,21 @@ FIND_DATES = [
     case("1899年", [], id="year-too-early"),
     case("一日之计在于晨", [], id="idiom"),
     case("身份证号140302197706220124。", [], id="id-card"),
+    # issue 12: deadlines. Source: 成都市城市社区嵌入式服务设施建设工程实施方案 (https://lr5.cn/2024/08/07/47893.html);
+    # 鹹阳市2022年深化“放管服”改革优化营商环境工作要点 (https://newton.com.tw/wiki/…/61994341).
+    case("到2025年底前,全市首批100个嵌入式服务设施建设示范社区全面建成",
+         [("2025年", "2025", "year", "target")], id="chengdu-daodi-qian"),
+    case("2022年10月底前编制并公布市、县两级行政许可事项清单",
+         [("2022年10月", "2022-10", "month", "target")], id="xianyang-month-end-deadline"),
+    case("2027 年前全面完成", [("2027 年", "2027", "year", "target")], id="issue12-nian-qian"),
+    case("2020 年底前建成", [("2020 年", "2020", "year", "target")], id="issue12-niandi-qian"),
+    case("2020年前期已投入使用", [("2020年", "2020", "year", "other")], id="qianqi-is-no-deadline"),
+    # 二○二一 with ○ (U+25CB) as zero, as Word users type it (菏政办发〔2009〕72号 is signed 二○○九年十月二十九日:
+    # http://law270.infoeach.com/view-MjcwfDEwMDcyMA==.html)
+    case("二〇二一年十月二十九日", [("二〇二一年十月二十九日", "2021-10-29", "day", "issue")], id="ling-circle-zero"),
+    known_failure("二○○九年十月二十九日", [("二○○九年十月二十九日", "2009-10-29", "day", "issue")],
+                  id="issue12-white-circle-zero",
+                  reason="needs text.fold (reader branch)"),
     # wanted, not yet supported
     known_failure("2021年上半年", [("2021年上半年", "2021-01/2021-06", "range", "other")],
                   id="half-year", reason="上半年/下半年 not read; only 2021 is found"),

@@ -90,6 +90,22 @@ PERCENTAGES = [
     case("https://www.test.com/search?q=30%25%2020%", id="url"),
     case("2021—2025 年", id="years"),
     case("70\n%", id="line-break"),
+    # issue 12 forms. Sources: 开封市制造业高质量发展实施方案
+    # (http://www.kaifeng.gov.cn/kfsrmzfwz/szfbgswj202303312215/pc/content/content_1765918279767756800.html);
+    # 成都市城市社区嵌入式服务设施建设工程实施方案 (https://lr5.cn/2024/08/07/47893.html); others quote issue 12.
+    case("全市制造业增加值占地区生产总值比重35%左右", row("35%", "0.35", bound="approx"), id="kaifeng-zuoyou"),
+    case("单位工业增加值能耗年均下降5%", row("5%", "0.05", bound="exact"), id="kaifeng-plain"),
+    case("确保…50%的城市社区建成完备的社区嵌入式服务综合体", row("50%", "0.5"), id="chengdu-plain"),
+    case("增速超70%", row("70%", "0.7", bound="min"), id="issue12-chao"),
+    case("研发投入占比≥3%", row("3%", "0.03", bound="min"), id="issue12-ge-sign"),
+    case("不良率≤5%", row("5%", "0.05", bound="max"), id="issue12-le-sign"),
+    case("不足10%的部分", row("10%", "0.1", bound="max"), id="issue12-buzu"),
+    case("事故率控制在1‰以内", row("1‰", "0.001", bound="max", kind="per_n"), id="issue12-per-mille"),
+    case("2.5‱", row("2.5‱", "0.00025", kind="per_n"), id="per-ten-thousand"),
+    case("负千分之15", row("负千分之15", "-0.015", kind="per_n"), id="issue12-signed-per-n"),
+    case("负百分之五", row("负百分之五", "-0.05", kind="percent"), id="signed-baifenzhi"),
+    case("推进足球队伍成建制发展", id="issue12-formal-numeral-inside-word"),
+    case("补助标准提高三成", row("三成", "0.3", kind="cheng"), id="plain-cheng-still-read"),
     known_failure("百分之15k", row("百分之15k", "150"), id="k-multiplier", reason="k is not a numeral in policy text"),
     known_failure("二三十个百分点", row("二三十个百分点", None, low="0.2", high="0.3"), id="fuzzy-neighbours",
                   reason="neighbouring digits as a range are read for money only (三五百块)"),

@@ -89,17 +89,86 @@ FIND_RESPONSIBILITIES = [
     case("由于市经信局负责", [], id="youyu"),
     case("(单位:万元)", [], id="unit-bracket"),
     case("责任单位:市经信局", [], id="no-bracket"),
-    # wanted, not yet supported
-    known_failure("(责任单位:市经信局及市财政局)",
-                  [("市经信局", ECON, "responsible", True), ("市财政局", FIN, "responsible", True)],
-                  id="ji-separator", reason="names are split at 、 only; 及/和 also occur inside names"),
-    known_failure("由市经信局、市财政局按职责分工负责",
-                  [("市经信局", ECON, "responsible", True), ("市财政局", FIN, "responsible", True)],
-                  id="by-duty", reason="由…负责 needs an implementation verb (实施/落实/推进) right after 负责"),
+    case("(责任单位:市经信局及市财政局)",
+         [("市经信局", ECON, "responsible", True), ("市财政局", FIN, "responsible", True)], id="ji-separator"),
+    case("由市经信局、市财政局按职责分工负责",
+         [("市经信局", ECON, "responsible", True), ("市财政局", FIN, "responsible", True)], id="by-duty"),
+]
+
+# Prose, conventions and bodies of every level (issue 12). Sources:
+# GD = 昆明市官渡区 稳增长促发展若干政策措施, http://www.kmgd.gov.cn/c/2016-12-06/1370808.shtml
+# XY = 咸阳市2022年深化“放管服”改革优化营商环境工作要点 (traditional script on the page; simplified here),
+#      https://newton.com.tw/wiki/%E9%B9%B9%E9%99%BD%E5%B8%822022…/61994341
+# HZ = 菏泽市深化新旧动能转换…分工落实方案 (菏政办字〔2023〕1号), https://dzrdoor.com/bgs/info/1131/3781.html
+# I12 = quoted in issue 12 from real Hangzhou / Zhejiang documents.
+# (text, [(printed name, department, role, known), ...])
+PROSE = [
+    case("(区政务服务局牵头,区发改局、区审改办、区住建局、区级相关部门配合)",  # GD
+         [("区政务服务局", "区政务服务局", "lead", False), ("区发改局", "区发改局", "cooperating", False),
+          ("区审改办", "区审改办", "cooperating", False), ("区住建局", "区住建局", "cooperating", False),
+          ("区级相关部门", "区级相关部门", "cooperating", False)], id="gd-lead-cooperate-bracket"),
+    case("(区发改局牵头,区财政局、区水务局等部门,区国投公司、各街道办事处配合)",  # GD
+         [("区发改局", "区发改局", "lead", False), ("区财政局", "区财政局", "cooperating", False),
+          ("区水务局", "区水务局", "cooperating", False), ("区国投公司", "区国投公司", "cooperating", False),
+          ("各街道办事处", "各街道办事处", "cooperating", False)], id="gd-comma-joined-cooperating"),
+    case("(市政府办公室、市行政审批制度改革工作领导小组办公室牵头,市级各有关部门及各县市区政府按职责分工负责)",  # XY
+         [("市政府办公室", "市政府办公室", "lead", False),
+          ("市行政审批制度改革工作领导小组办公室", "市行政审批制度改革工作领导小组办公室", "lead", False),
+          ("市级各有关部门", "市级各有关部门", "responsible", False),
+          ("各县市区政府", "各县市区政府", "responsible", False)], id="xy-by-duty-collectives"),
+    case("市发展改革委负责《方案》工作任务的统一督导调度,要建立健全工作推进机制",  # HZ
+         [("市发展改革委", "杭州市发展和改革委员会", "responsible", True)], id="hz-subject-fuze"),
+    case("由市发改委牵头,市财政局、市经信局等部门配合实施。",  # I12
+         [("市发改委", "杭州市发展和改革委员会", "lead", True), ("市财政局", FIN, "cooperating", True),
+          ("市经信局", ECON, "cooperating", True)], id="i12-by-lead-then-cooperate"),
+    case("市发改委牵头,会同市财政局、市经信局制定实施细则。",  # I12
+         [("市发改委", "杭州市发展和改革委员会", "lead", True), ("市财政局", FIN, "cooperating", True),
+          ("市经信局", ECON, "cooperating", True)], id="i12-lead-huitong"),
+    case("(市经信局牵头,市财政局配合)",  # I12
+         [("市经信局", ECON, "lead", True), ("市财政局", FIN, "cooperating", True)], id="i12-bracket-verbs"),
+    case("市财政局负责资金保障,市经信局负责项目审核。",  # I12
+         [("市财政局", FIN, "responsible", True), ("市经信局", ECON, "responsible", True)], id="i12-two-subjects"),
+    case("国家发展改革委要加强统筹协调。",  # I12
+         [("国家发展改革委", "国家发展和改革委员会", "responsible", True)], id="i12-national-yao"),
+    case("各区、县(市)政府负责做好项目申报工作。",  # I12
+         [("各区、县(市)政府", "各区、县(市)政府", "responsible", False)], id="i12-collective-subject"),
+    case("加强体育设施建设。[市体育局,各区、县(市)政府,列第一位的为牵头单位,下同]",  # I12
+         [("市体育局", "杭州市体育局", "lead", True), ("各区、县(市)政府", "各区、县(市)政府", "cooperating", False)],
+         id="i12-first-leads-below"),
+    case("(省经信厅、省财政厅负责,排在第一位的部门为牵头部门)",  # I12
+         [("省经信厅", "浙江省经济和信息化厅", "lead", True), ("省财政厅", "浙江省财政厅", "cooperating", True)],
+         id="i12-first-listed-leads"),
+    case("(市经信局按职责分工牵头,市财政局配合)",  # I12
+         [("市经信局", ECON, "lead", True), ("市财政局", FIN, "cooperating", True)], id="i12-duty-lead"),
+    case("〔责任单位:省财政厅和各市、县〔区〕人民政府〕",  # I12
+         [("省财政厅", "浙江省财政厅", "responsible", True),
+          ("各市、县〔区〕人民政府", "各市、县〔区〕人民政府", "responsible", False)], id="i12-he-separator"),
+    case("第三条 市人力资源社会保障局负责本办法的组织实施。",  # I12
+         [("市人力资源社会保障局", "杭州市人力资源和社会保障局", "responsible", True)], id="i12-article-duty"),
+    case("一、扩大有效投资政策(由市发改委牵头实施)",  # I12
+         [("市发改委", "杭州市发展和改革委员会", "lead", True)], id="i12-heading-lead"),
+    case("(责任单位:宁波市科技局、余杭区人民政府)",  # I12
+         [("宁波市科技局", "宁波市科技局", "responsible", False),
+          ("余杭区人民政府", "杭州市余杭区人民政府", "responsible", True)], id="i12-other-city-and-district"),
+    case("(责任单位:工信部、国家发展和改革委员会)",
+         [("工信部", "工业和信息化部", "responsible", True),
+          ("国家发展和改革委员会", "国家发展和改革委员会", "responsible", True)], id="national-aliases"),
+    case("(牵头单位:市农业农村局 配合单位:市财政局)",
+         [("市农业农村局", "杭州市农业农村局", "lead", True), ("市财政局", FIN, "cooperating", True)],
+         id="label-after-space"),
+    case("各区、县(市)要加强组织领导。",
+         [("各区、县(市)", "各区、县(市)", "responsible", False)], id="collective-county-phrase"),
+    # not responsibilities
+    case("市经济和信息化局的职能", [], id="he-inside-a-name"),
+    case("加强统筹协调,要形成工作合力", [], id="yao-without-body"),
+    case("(以下简称市经信局)", [], id="abbreviation-note"),
+    case("各牵头单位要统筹落实任务事项,制定工作推进方案", [], id="hz-role-noun-is-no-body"),  # HZ
+    case("由区级负责审批", [], id="gd-level-word-alone"),  # GD
+    case("对市级以上企业技术中心给予奖励", [], id="level-word-no-verb"),
 ]
 
 
-@pytest.mark.parametrize("text, expected", FIND_RESPONSIBILITIES)
+@pytest.mark.parametrize("text, expected", FIND_RESPONSIBILITIES + PROSE)
 def test_find_responsibilities(text, expected):
     found = find_responsibilities(text)
     assert [(r["text"], r["department"], r["role"], r["known"]) for r in found] == expected
@@ -130,6 +199,50 @@ def test_resolve(name, canonical, known):
     assert gazetteer.resolve(name) == (canonical, known)
 
 
+# (printed name, level)
+LEVELS = [
+    case("国务院办公厅", "national", id="national-listed"),
+    case("国家数据局", "national", id="national-listed-agency"),
+    case("省经信厅", "provincial", id="provincial-alias"),
+    case("浙江省经济和信息化厅", "provincial", id="provincial-canonical"),
+    case("市经信局", "municipal", id="municipal-alias"),
+    case("宁波市科技局", "municipal", id="municipal-unlisted-by-shape"),
+    case("余杭区人民政府", "district", id="district-listed"),
+    case("西湖区科技局", "district", id="district-unlisted-by-shape"),
+    case("各区、县(市)政府", None, id="collective-has-no-level"),
+]
+
+
+@pytest.mark.parametrize("name, level", LEVELS)
+def test_level(name, level):
+    assert gazetteer.level(name) == level
+
+
+@pytest.mark.parametrize("name, is_body", [
+    case("宁波市科技局", True, id="city-bureau"), case("某县发展改革局", True, id="county-bureau"),
+    case("由于市经信局", False, id="function-word-is-no-place"), case("加强统筹协调", False, id="verb-phrase"),
+    case("省财政厅和各市", False, id="two-names-glued"),
+])
+def test_body_shape(name, is_body):
+    assert gazetteer.is_body(name) is is_body
+
+
+def test_apply_conventions_carries_first_leads_to_later_lists():
+    """下同: the convention of the first bracket applies to the unlabelled brackets after it."""
+    from pipeline.extract.responsibilities import apply_conventions
+    first = find_responsibilities("推广全民健身。[市体育局,各区、县(市)政府,列第一位的为牵头单位,下同]")
+    later = find_responsibilities("建设体育场馆。[市发改委,市体育局]")
+    labelled = find_responsibilities("(责任单位:市财政局、市体育局)")
+    assert [r["role"] for r in later] == ["responsible", "responsible"]  # the finder alone cannot know
+    rows = apply_conventions(first + later + labelled)
+    assert [(r["text"], r["role"]) for r in rows] == [
+        ("市体育局", "lead"), ("各区、县(市)政府", "cooperating"),
+        ("市发改委", "lead"), ("市体育局", "cooperating"),
+        ("市财政局", "responsible"), ("市体育局", "responsible")]
+    assert [r["role"] for r in later] == ["responsible", "responsible"], "pure: input rows unchanged"
+    assert [r["role"] for r in apply_conventions(later)] == ["responsible", "responsible"], "no convention stated"
+
+
 def test_gazetteer_loads_once_and_has_no_clashing_aliases():
     assert gazetteer.departments() is gazetteer.departments()
     names = gazetteer.names()
@@ -153,3 +266,33 @@ def test_find_responsibilities_never_fails_on_pieces(pieces):
     text = "".join(pieces)
     for r in find_responsibilities(text):
         assert text[r["char_start"]:r["char_end"]] == r["text"]
+
+
+# (issuer, [(department, known)]) for "市发展改革委…(责任单位:省财政厅、国家发展改革委)"; HZ is issued by 菏泽市.
+ISSUERS = [
+    case("杭州市人民政府办公厅", [("杭州市发展和改革委员会", True), ("浙江省财政厅", True), ("国家发展和改革委员会", True)],
+         id="home-city"),
+    case("宁波市人民政府", [("市发展改革委", False), ("浙江省财政厅", True), ("国家发展和改革委员会", True)],
+         id="other-city-same-province"),
+    case("菏泽市人民政府办公室", [("市发展改革委", False), ("省财政厅", False), ("国家发展和改革委员会", True)],
+         id="hz-other-province"),
+    case("浙江省人民政府办公厅", [("市发展改革委", False), ("浙江省财政厅", True), ("国家发展和改革委员会", True)],
+         id="provincial-issuer"),
+    case(None, [("杭州市发展和改革委员会", True), ("浙江省财政厅", True), ("国家发展和改革委员会", True)], id="no-issuer"),
+]
+
+
+@pytest.mark.parametrize("text, convention", [
+    case("一、扩大有效投资政策(由市发改委牵头实施)", "heading", id="i12-heading-part-lead"),
+    case("(一)加大招商引资力度(由市投促局牵头)", "heading", id="clause-heading-lead"),
+    case("对符合条件的项目给予补助。由市发改委牵头实施。", None, id="sentence-is-no-heading"),
+])
+def test_heading_lead_is_marked(text, convention):
+    assert [r["convention"] for r in find_responsibilities(text)] == [convention]
+
+
+@pytest.mark.parametrize("issuer, expected", ISSUERS)
+def test_apply_issuer_rereads_short_names(issuer, expected):
+    from pipeline.extract.responsibilities import apply_issuer
+    rows = find_responsibilities("市发展改革委负责《方案》工作任务的统一督导调度。(责任单位:省财政厅、国家发展改革委)")
+    assert [(r["department"], r["known"]) for r in apply_issuer(rows, issuer)] == expected

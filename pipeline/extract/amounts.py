@@ -19,6 +19,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from itertools import accumulate
 
 import regex
@@ -31,7 +32,7 @@ _MONEY = q.DATA["money_units"]
 _QTY = q.DATA["quantity_units"]
 _D = rf"[0-9{DIGIT_CHARS}]"  # one digit of 角 / 分
 _CD = rf"[{DIGIT_CHARS}]"
-_SCALE = r"(?:[千百]?(?:万亿|万|亿))"
+_SCALE = rf"(?:{q.alternation(q.DATA['scale_words']['words'])})"
 FUZZY = q.words(q.DATA["fuzzy"])
 
 
@@ -41,21 +42,29 @@ def _fuzzy(units: str) -> str:
 
 
 _MONEY_UNITS = q.alternation(_MONEY["units"])
-_MONEY_ATOM = regex.compile(
-    rf"(?:(?P<pre>{q.alternation(_MONEY['prefixes'])}){SP})?"
-    rf"{START}(?P<num>{NUMBER}){_fuzzy(_MONEY_UNITS)}"
-    rf"(?:{SP}(?P<unit>{_MONEY_UNITS})(?!{q.alternation(_MONEY['not_money_after'])})"
-    # 角/毛 and 分 after 元/块: 五元三毛, 50元6角三分, 三块零四, 三块四分, 一块二
-    rf"(?P<sub>{SP}(?P<jiao>{_D}){SP}[角毛](?:{SP}零?{SP}(?P<fen>{_D})(?:{SP}分)?)?"
-    rf"|{SP}零{SP}(?P<fen0>{_D})(?:{SP}分)?"
-    rf"|{SP}(?P<fen1>{_D}){SP}分(?!钟|别|之|类|期|批|阶段|值|数)"
-    rf"|(?<=块)(?P<jiao1>{_CD})(?![0-9{DIGIT_CHARS}{MULTIPLIERS}角毛分]))?"
-    rf"(?:{SP}(?P<tail>钱|整))?(?:{SP}人民币)?"
-    rf"(?:{SP}/{SP}(?P<per>平方米|人次|(?!年)\p{{Han}}))?)?"
-)
+_NOT_FEN = q.alternation(_MONEY["not_fen_after"])
+# 角/毛 and 分 after 元/块: one concept (the sub-unit), so one pair of group names,
+# jiao (tenths) and fen (hundredths), shared by the forms (the regex module allows it).
+_SUB_UNIT_FORMS = [
+    (rf"{SP}(?P<jiao>{_D}){SP}[角毛](?:{SP}零?{SP}(?P<fen>{_D})(?:{SP}分)?)?", "五元三毛, 50元6角三分"),
+    (rf"{SP}零{SP}(?P<fen>{_D})(?:{SP}分)?", "三块零四 (4 分)"),
+    (rf"{SP}(?P<fen>{_D}){SP}分(?!{_NOT_FEN})", "三块四分; not 5元分别, 3元分钟"),
+    (rf"(?<=块)(?P<jiao>{_CD})(?![0-9{DIGIT_CHARS}{MULTIPLIERS}角毛分])", "一块二 (2 角)"),
+]
+_SUB_UNIT = "|".join(f"(?:{pattern})" for pattern, _ in _SUB_UNIT_FORMS)
+_MONEY_ATOM = regex.compile(rf"""
+    (?:(?P<pre>{q.alternation(_MONEY['prefixes'])}){SP})?      # ￥300, 人民币 50元
+    {START} (?P<num>{NUMBER}) {_fuzzy(_MONEY_UNITS)}          # 600 万 / 二百余万
+    (?: {SP} (?P<unit>{_MONEY_UNITS}) (?!{q.alternation(_MONEY['not_money_after'])})   # 元; not 一元化
+        (?P<sub>{_SUB_UNIT})?                                 # 五元三毛
+        (?:{SP}(?P<tail>钱|整))? (?:{SP}人民币)?               # 三块钱, 100元整
+        (?:{SP}/{SP}(?P<per>平方米|人次|(?!年)\p{{Han}}))?      # 3元/平方米 (but 10万元/年 is a frequency)
+    )?
+    """, regex.VERBOSE)
 # "工业产值亿元以上的…企业": a scale word with no digit means one of it.
 _BARE_SCALE = regex.compile(
-    rf"(?<![0-9.{DIGIT_CHARS}{MULTIPLIERS}]{SP})(?P<scale>千万|百万|万|亿)元(?={SP}(?:\(含\){SP})?(?:以上|及以上))"
+    rf"(?<![0-9.{DIGIT_CHARS}{MULTIPLIERS}]{SP})(?P<scale>{q.alternation(_MONEY['bare_scales'])})元"
+    rf"(?={SP}(?:\(含\){SP})?(?:以上|及以上))"
 )
 _KUAI_OK = regex.compile(rf"{SP}(?:[^\p{{Han}}]|{q.alternation(_MONEY['kuai_followers'])}|$)")
 # 三五百块 = 300 to 500, 四五千块 = 4000 to 5000: two rising digits before a multiplier.
@@ -72,10 +81,10 @@ _POINTS = regex.compile(rf"{SP}百{SP}分{SP}点")
 _ORDINAL = regex.compile(rf"第{SP}$")
 _DATE_AFTER = regex.compile(rf"{SP}[0-9{DIGIT_CHARS}十]+{SP}月")
 _RATIO = regex.compile(
-    rf"(?:{q.alternation(_QTY['unitless_subjects'])})(?:{SP}(?:达到|达|为|稳定在|保持在|提高到|提升到))?{SP}"
+    rf"(?:{q.alternation(_QTY['unitless_subjects'])})(?:{SP}(?:{q.alternation(_QTY['ratio_verbs'])}))?{SP}"
     rf"(?P<num>[0-9]+(?:\.[0-9]+)?)(?![0-9.%])(?!{SP}\p{{Han}})"
 )
-_TIMES = {"年", "个月", "天", "周"}
+_TIMES = set(_QTY["durations"])
 _RECENT = regex.compile(rf"近{SP}$")
 _JOIN = regex.compile(rf"{SP}(?:、|和|及|或){SP}")
 _LIST_SEP = regex.compile(rf"{SP}、{SP}")
@@ -152,7 +161,7 @@ def _money_atoms(text: str) -> list[_Atom]:
             continue
         mult = scale_value(m["scale"] or "")
         sub = Decimal(0)
-        for name, unit_value in (("jiao", "0.1"), ("jiao1", "0.1"), ("fen", "0.01"), ("fen0", "0.01"), ("fen1", "0.01")):
+        for name, unit_value in (("jiao", "0.1"), ("fen", "0.01")):
             if m[name]:
                 sub += parse_number(m[name]) * Decimal(unit_value)
         value = None if value is None else value * mult + sub
@@ -222,6 +231,12 @@ def _value_fields(m: _Mention) -> tuple:
 
 def find_amounts(text: str) -> list[dict]:
     """Money mentions in `text`, in order, as rows (see schemas/amounts.json)."""
+    return [dict(row) for row in _amount_rows(text)]
+
+
+@lru_cache(maxsize=4)
+def _amount_rows(text: str) -> tuple[dict, ...]:
+    """find_amounts, kept for the last few texts: find_quantities needs the same spans."""
     folded = q.fold(text)
     mentions = _combine(folded, _money_atoms(folded))
     for m in _BARE_SCALE.finditer(folded):
@@ -234,6 +249,8 @@ def find_amounts(text: str) -> list[dict]:
         freq = q.frequency(folded, head.start, head.end)
         per = q.per_unit_before(folded, head.start)
         lead = folded[q.clause_start(folded, head.start):head.start]
+        # "分别给予 10 万元、20 万元一次性奖励": a frequency after the list is every member's
+        tail_freq = q.frequency_after(folded, group[-1][2]) or q.frequency_after(folded, group[-1][0].end)
         cats = None
         if (k := lead.rfind("分别")) >= 0:
             cats = q.pair_categories(folded, head.start - len(lead) + k, len(group))
@@ -245,10 +262,10 @@ def find_amounts(text: str) -> list[dict]:
                 "value_yuan": value, "low_yuan": low, "high_yuan": high,
                 "bound": _bound(m, after, own or before),
                 "per_unit": m.per or per,
-                "frequency": freq or q.frequency_after(folded, m.end),
+                "frequency": freq or q.frequency_after(folded, m.end) or tail_freq,
                 "category": cats[index] if cats else None,
             })
-    return rows
+    return tuple(rows)
 
 
 def _quantity_atoms(text: str) -> list[_Atom]:
@@ -274,10 +291,10 @@ def _quantity_atoms(text: str) -> list[_Atom]:
 
 def find_quantities(text: str) -> list[dict]:
     """Counted quantities with a unit (亩, 个, 年 as a duration …), money and percentages excluded."""
-    from .percentages import find_percentages
+    from .percentages import percentage_rows
 
     folded = q.fold(text)
-    taken = sorted((r["char_start"], r["char_end"]) for r in [*find_amounts(text), *find_percentages(text)])
+    taken = sorted((r["char_start"], r["char_end"]) for r in [*_amount_rows(text), *percentage_rows(text)])
     ends = list(accumulate((e for _, e in taken), max))
 
     def free(start: int, end: int) -> bool:

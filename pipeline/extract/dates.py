@@ -13,28 +13,22 @@ That keeps document numbers (〔2021〕39 号), codes (ZJAC01-2021-0012), standa
 from __future__ import annotations
 
 import calendar
-import json
 from datetime import date
-from importlib import resources
 
 import regex
 
-from ..numbers import CHINESE, parse_number
+from ..numbers import CHINESE, DIGIT_CHARS, NUMERAL_CHARS, SP, data_file, parse_number
 from ..text import to_halfwidth
 
-# The normalizer's full-width -> ASCII map without its deletions: same length, same offsets.
-_ROLES = json.loads(resources.files("pipeline.data").joinpath("date_roles.json").read_text("utf-8"))
-_NUMERALS = json.loads(resources.files("pipeline.data").joinpath("numerals.json").read_text("utf-8"))
+_ROLES = data_file("date_roles.json")
 
 Point = tuple[int, int | None, int | None]  # (year, month, day); month/day None when not given
-
-SP = r"[^\S\n]*"  # stray spaces from PDF text, but a mention never crosses a paragraph
 _START = r"(?<![0-9A-Za-z])(?<![0-9A-Za-z][-./:])"  # not inside a code: ZJAC01-2021-0012
 _YEAR_AR = r"(?:19|20)[0-9]{2}(?![0-9])"
 # A Chinese year is exactly four digit characters (二〇二一), not inside a longer numeral;
 # bounding it here (not with the open-ended CHINESE run) keeps long numeral runs linear.
-_CN_DIGIT = "[" + "".join(_NUMERALS["digits"]) + "]"
-_CN_NUMERAL = "[" + "".join([*_NUMERALS["digits"], *_NUMERALS["units"], *_NUMERALS["scales"]]) + "]"
+_CN_DIGIT = f"[{DIGIT_CHARS}]"
+_CN_NUMERAL = f"[{NUMERAL_CHARS}]"
 _YEAR_CN = rf"(?<!{_CN_NUMERAL}){_CN_DIGIT}(?:{SP}{_CN_DIGIT}){{3}}(?!{SP}{_CN_NUMERAL})"
 _YEAR = rf"(?:{_YEAR_AR}|{_YEAR_CN})"
 _MD = rf"(?:[0-9]{{1,2}}(?![0-9])|{CHINESE})"  # a month or day number

@@ -10,37 +10,50 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 import regex
 
-from ..numbers import NUMBER, parse_number, scale_value
+from ..numbers import FORMAL_CHARS, NUMBER, SP, parse_number, scale_value
 from . import qualifiers as q
-from .qualifiers import DIGIT_CHARS, MULTIPLIERS, RANGE_SEP, SP, START
+from .qualifiers import DIGIT_CHARS, MULTIPLIERS, RANGE_SEP, START
 
 _BASE = q.DATA["percent_base"]
 _D = rf"[0-9{DIGIT_CHARS}]"
 _DEN = rf"[{MULTIPLIERS}](?:{SP}[{MULTIPLIERS}])*"
 _NUM = rf"(?>{NUMBER})"  # atomic: a numeral that is not followed by % is not retried shorter
 _AT = rf"{START}(?<![{DIGIT_CHARS}{MULTIPLIERS}])"  # the start of a numeral, not its middle
+_SIGN = rf"(?:(?<![0-9A-Za-z.%)])(?P<sign>-|负){SP})?"  # -22.2%, 负3.9%; not the - of a range
 
-_FORMS = regex.compile(
-    # 百分之五十, 千分之2.4, 百万分之五, 百分之百; not 二十分之一 (a fraction)
-    rf"(?<![0-9{DIGIT_CHARS}{MULTIPLIERS}])(?P<den>(?>{_DEN})){SP}分{SP}之{SP}(?P<pnum>{NUMBER}|百)"
-    rf"|{_AT}(?P<ppnum>{_NUM}){SP}个{SP}百{SP}分{SP}点"
-    # 40%, -22.2%, 负3.9%, and the ranges 30%—50%, 30-50%
-    rf"|{_AT}(?:(?P<lo>{_NUM}){SP}%?{RANGE_SEP})?"
-    rf"(?:(?<![0-9A-Za-z.%)])(?P<sign>-|负){SP})?(?P<num>{_NUM}){SP}%"
-    # 三成, 9.5成, 三成半, 七成 六
-    rf"|{_AT}(?P<cnum>{_NUM}|半){SP}成(?:(?P<chalf>半)|{SP}(?P<cextra>{_D})(?![0-9{DIGIT_CHARS}{MULTIPLIERS}]))?"
-    rf"(?!{q.alternation(q.DATA['cheng_not']['words'])})"
-    # 八五折, 9.9折, 7 2 折, 对折
-    rf"|(?:{_AT}(?<![0-9]{SP})(?P<zspaced>(?>[0-9](?:{SP}[0-9])+))|{_AT}(?P<znum>{_NUM})|(?P<zword>对|半)){SP}折"
-    rf"(?!{q.alternation(q.DATA['zhe_not']['words'])})"
-)
+# Each form: (name, pattern, comment). They are tried as one alternation, in this order.
+# Group names repeat across forms (the regex module allows it); each form has one reader.
+_FORMS = [
+    ("per_n", rf"""
+        (?:(?P<sign>负){SP})?
+        (?<![0-9{DIGIT_CHARS}{MULTIPLIERS}]) (?P<den>(?>{_DEN})) {SP} 分 {SP} 之 {SP} (?P<num>{NUMBER}|百)
+     """, "百分之五十, 千分之2.4, 百万分之五, 百分之百, 负千分之15; not 二十分之一 (a fraction)"),
+    ("point", rf"""
+        {_AT} (?P<num>{_NUM}) {SP} 个 {SP} 百 {SP} 分 {SP} 点
+     """, "5个百分点, 零点五个百分点"),
+    ("percent", rf"""
+        {_AT} (?:(?P<lo>{_NUM}) {SP} [%‰]? {RANGE_SEP})? {_SIGN} (?P<num>{_NUM}) {SP} (?P<symbol>[%‰‱])
+     """, "40%, -22.2%, 负3.9%, the ranges 30%—50%, 30-50%; 1‰ (per mille), 2.5‱ (per ten thousand)"),
+    ("cheng", rf"""
+        {_AT} (?P<num>{_NUM}|半) {SP} 成
+        (?: (?P<half>半) | {SP} (?P<extra>{_D}) (?![0-9{DIGIT_CHARS}{MULTIPLIERS}]) )?
+        (?!{q.alternation(q.DATA['cheng_not']['words'])})
+     """, "三成, 9.5成, 三成半, 七成 六 (tenths); not 一成不变, 3 成员"),
+    ("zhe", rf"""
+        (?: {_AT} (?<![0-9]{SP}) (?P<spaced>(?>[0-9](?:{SP}[0-9])+)) | {_AT} (?P<num>{_NUM}) | (?P<word>对|半) )
+        {SP} 折 (?!{q.alternation(q.DATA['zhe_not']['words'])})
+     """, "八五折, 9.9折, 7 2 折, 对折 (the share paid); not 折旧, 折算"),
+]
+_PATTERN = regex.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern, _ in _FORMS), regex.VERBOSE)
+_FORMAL = regex.compile(f"[{FORMAL_CHARS}]")
+_HAN_BEFORE = regex.compile(r"\p{Han}$")
+_TWO_DIGITS = regex.compile(rf"[0-9{DIGIT_CHARS}]{{2}}")
 _URL = regex.compile(r"(?:https?://|www\.)[!-~]+")
-_TRIGGER = regex.compile(
-    "|".join(regex.escape(w) + ("(?!中|他|它|余|次|实)" if w == "其" else "")
-             for w in sorted(_BASE["triggers"], key=len, reverse=True)))
+_TRIGGER = regex.compile(rf"(?:{q.alternation(_BASE['triggers'])})(?<!其)|其(?!中|他|它|余|次|实)")  # not 其中, 其他
 _RECIPIENT = regex.compile(q.alternation(_BASE["recipients"]))
 _LEADING_BOUND = regex.compile(
     rf"^(?:{q.alternation([*q.BOUND_WORDS, '其', '的'])}|{SP})+")
@@ -69,49 +82,84 @@ def _number(text: str) -> tuple[Decimal, int] | None:
     return None
 
 
-def _read(m: regex.Match) -> _Pct | None:
-    if m["den"]:
-        den = 1
-        for ch in m["den"].replace(" ", ""):
-            den *= scale_value(ch)  # 百万万分之七: 100 * 10^4 * 10^4
-        got = (Decimal(100), 1) if m["pnum"] == "百" else _number(m["pnum"])
-        if not got:
-            return None
-        end = m.start("pnum") + got[1]
-        return _Pct(m.start(), end, "percent" if den == 100 else "per_n", got[0] / den)
-    if m["ppnum"]:
-        return _Pct(m.start(), m.end(), "percentage_point", parse_number(m["ppnum"]) / 100)
-    if m["num"]:
-        value = parse_number(m["num"])
-        if value is None:
-            return None
-        if m["sign"]:
-            value = -value
-        if m["lo"] is not None and (low := parse_number(m["lo"])) is not None and low <= value:
-            return _Pct(m.start(), m.end(), "percent", None, low / 100, value / 100)
-        return _Pct(m.start("sign") if m["sign"] else m.start("num"), m.end(), "percent", value / 100)
-    if m["cnum"]:
-        value = Decimal(1) / 2 if m["cnum"] == "半" else parse_number(m["cnum"])
-        if value is None or value > 10:
-            return None
-        value = value / 10 + (Decimal("0.05") if m["chalf"] else 0)
-        if m["cextra"]:
-            value += parse_number(m["cextra"]) / 100
-        return _Pct(m.start(), m.end(), "cheng", value)
-    if m["zword"]:
-        return _Pct(m.start(), m.end(), "discount_zhe", Decimal("0.5"))
-    digits = (m["zspaced"] or m["znum"]).replace(" ", "")
-    value = parse_number(digits)
+def _signed(m: regex.Match, value: Decimal) -> Decimal:
+    return -value if m["sign"] else value
+
+
+def _start(m: regex.Match) -> int:
+    """A mention starts at its sign, else at its number (the pattern may begin earlier)."""
+    return m.start("sign") if m["sign"] else m.start("num")
+
+
+def _read_per_n(m: regex.Match) -> _Pct | None:
+    den = 1
+    for ch in m["den"].replace(" ", ""):
+        den *= scale_value(ch)  # 百万万分之七: 100 * 10^4 * 10^4
+    got = (Decimal(100), 1) if m["num"] == "百" else _number(m["num"])
+    if not got:
+        return None
+    end = m.start("num") + got[1]
+    return _Pct(m.start(), end, "percent" if den == 100 else "per_n", _signed(m, got[0]) / den)
+
+
+def _read_point(m: regex.Match) -> _Pct | None:
+    return _Pct(m.start(), m.end(), "percentage_point", parse_number(m["num"]) / 100)
+
+
+_PER = {"%": (100, "percent"), "‰": (1000, "per_n"), "‱": (10000, "per_n")}
+
+
+def _read_percent(m: regex.Match) -> _Pct | None:
+    value = parse_number(m["num"])
     if value is None:
         return None
+    value = _signed(m, value)
+    per, kind = _PER[m["symbol"]]
+    if m["lo"] is not None and (low := parse_number(m["lo"])) is not None and low <= value:
+        return _Pct(m.start(), m.end(), kind, None, low / per, value / per)
+    return _Pct(_start(m), m.end(), kind, value / per)
+
+
+def _inside_word(m: regex.Match) -> bool:
+    """A formal numeral glued to the character before it is part of a word: 队伍成建制, 大陆成为."""
+    return bool(_FORMAL.match(m["num"] or "")) and _HAN_BEFORE.search(m.string, 0, m.start("num")) is not None
+
+
+def _read_cheng(m: regex.Match) -> _Pct | None:
+    if _inside_word(m):
+        return None
+    value = Decimal(1) / 2 if m["num"] == "半" else parse_number(m["num"])
+    if value is None or value > 10:
+        return None
+    value = value / 10 + (Decimal("0.05") if m["half"] else 0)
+    if m["extra"]:
+        value += parse_number(m["extra"]) / 100
+    return _Pct(m.start(), m.end(), "cheng", value)
+
+
+def _read_zhe(m: regex.Match) -> _Pct | None:
+    if m["word"]:
+        return _Pct(m.start(), m.end(), "discount_zhe", Decimal("0.5"))
+    digits = (m["spaced"] or m["num"]).replace(" ", "")
+    value = parse_number(digits)
+    if value is None or _inside_word(m):
+        return None
     # Two digits read digit by digit are hundredths: 75折, 七五折, 三八折; one digit tenths: 九折, 9.9折.
-    if regex.fullmatch(rf"[0-9{DIGIT_CHARS}]{{2}}", digits):
+    if _TWO_DIGITS.fullmatch(digits):
         value /= 100
     elif value <= 10:
         value /= 10
     else:
         return None
     return _Pct(m.start(), m.end(), "discount_zhe", value)
+
+
+_READERS = {"per_n": _read_per_n, "point": _read_point, "percent": _read_percent,
+            "cheng": _read_cheng, "zhe": _read_zhe}
+
+
+def _read(m: regex.Match) -> _Pct | None:
+    return _READERS[next(name for name, _, _ in _FORMS if m[name] is not None)](m)
 
 
 def base_before(text: str, start: int) -> str | None:
@@ -142,10 +190,16 @@ def base_before(text: str, start: int) -> str | None:
 
 def find_percentages(text: str) -> list[dict]:
     """Percent-like mentions in `text`, in order, as rows (see schemas/percentages.json)."""
+    return [dict(row) for row in percentage_rows(text)]
+
+
+@lru_cache(maxsize=4)
+def percentage_rows(text: str) -> tuple[dict, ...]:
+    """find_percentages, kept for the last few texts: find_quantities needs the same spans."""
     folded = q.fold(text)
     urls = [m.span() for m in _URL.finditer(folded)]
     found: list[_Pct] = []
-    for m in _FORMS.finditer(folded):
+    for m in _PATTERN.finditer(folded):
         if any(s <= m.start() < e for s, e in urls):
             continue  # percent-encoding: %28, %20
         if q.CUT_SHORT.match(folded, m.end()):
@@ -173,4 +227,4 @@ def find_percentages(text: str) -> list[dict]:
             "bound": "range" if ranged else (after or head_bound or "exact"),
             "base": head_base, "kind": p.kind,
         })
-    return rows
+    return tuple(rows)

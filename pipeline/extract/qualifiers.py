@@ -7,20 +7,14 @@ this module only knows where to look for them: in the clause before the number
 """
 from __future__ import annotations
 
-import json
 from decimal import Decimal
-from importlib import resources
 
 import regex
 
+from ..numbers import DIGIT_CHARS, MULTIPLIERS, SP, alternation, data_file  # noqa: F401 (alternation: re-exported)
 from ..text import HALFWIDTH
 
-DATA = json.loads(resources.files("pipeline.data").joinpath("qualifiers.json").read_text("utf-8"))
-NUMERALS = json.loads(resources.files("pipeline.data").joinpath("numerals.json").read_text("utf-8"))
-
-SP = r"[^\S\n]*"  # stray spaces from PDF text; a mention never crosses a line break
-DIGIT_CHARS = "".join(NUMERALS["digits"])
-MULTIPLIERS = "".join([*NUMERALS["units"], *NUMERALS["scales"]])
+DATA = data_file("qualifiers.json")
 #: A number may not continue a code, a word or another number: ZJAC01, IPv6, 3541.07万元2,
 #: nor be the part of one that pipeline.numbers cannot read: the 五 of 一百二十点五 (点
 #: after 十), the 5千 of 3万5千 (two Arabic numbers). Better no value than a wrong one.
@@ -57,11 +51,6 @@ def tidy(value: Decimal) -> Decimal:
 def words(mapping: dict) -> dict:
     """A word table of qualifiers.json without its $comment entries."""
     return {k: v for k, v in mapping.items() if not k.startswith("$")}
-
-
-def alternation(words) -> str:
-    """A regex alternation of literal words, longest first (不超过 before 超过)."""
-    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 _BEFORE = words(DATA["bounds_before"])

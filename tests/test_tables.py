@@ -1,0 +1,118 @@
+"""pipeline.tables on a ruled-table PDF printed by LibreOffice (tests/fixtures/tables/README.md
+gives the real texts it holds and its answer key), and on PDFs without tables."""
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from pipeline import tables
+from pipeline.dataset import to_arrow
+from pipeline.extract.amounts import find_quantities
+from pipeline.pages import pages_table
+from pipeline.sources import read_pages
+from pipeline.structure import structure_tables
+
+FIXTURE = Path(__file__).parent / "fixtures" / "tables" / "ruled-tables-libreoffice.pdf"
+NO_TABLES = Path(__file__).parent / "fixtures" / "pdfs" / "libreoffice-running-header-pagenum-top-right.pdf"
+
+
+@pytest.fixture(scope="module")
+def regions():
+    return tables.find_tables(FIXTURE)
+
+
+def test_finds_the_three_ruled_tables(regions):
+    found = [(r.page, r.index, r.n_rows, r.n_columns, r.caption) for page in regions.values() for r in page]
+    assert found == [(1, 0, 6, 4, "表1 政策措施分工"), (1, 1, 4, 4, "单位:万元"), (1, 2, 4, 3, "三、发展目标")]
+
+
+def test_no_tables_on_pages_without_ruling():
+    assert tables.find_tables(NO_TABLES) == {}
+
+
+def test_cells_and_headers(regions):
+    table_rows, cells = tables.table_rows(regions, lambda page: ("doc", "doc/一"))
+    assert to_arrow("tables", [{**r, "edition": "t"} for r in table_rows]).num_rows == 3
+    assert to_arrow("table_cells", [{**c, "edition": "t"} for c in cells]).num_rows == 6 * 4 + 4 * 4 + 4 * 3
+    by_place = {(c["table"], c["row"], c["column"]): c for c in cells}
+    assert by_place[("1/0", 1, 3)]["text"] == "区发改局、区审改办、区住建局"
+    assert by_place[("1/0", 1, 3)]["header_path"] == ["配合单位", "精简项目审批手续"]
+    assert by_place[("1/0", 0, 0)]["is_header"] and by_place[("1/0", 4, 0)]["is_serial"]
+    assert not by_place[("1/1", 2, 2)]["is_serial"]
+
+
+# (table id, [(cell text, value, low, high, category)]) read off the fixture by hand
+MONEY = [("1/1", [("3000", Decimal(30000000), None, None, "金额 / 发放消费券资金"),
+                  ("4000", Decimal(40000000), None, None, "金额 / 重大项目前期费"),
+                  ("3万元-5万元", None, Decimal(30000), Decimal(50000), "金额 / 承办市级消费促进活动")])]
+PERCENT = [("1/2", [("35", Decimal("0.35"), "目标值(%) / 制造业增加值占地区生产总值比重"),
+                    ("1", Decimal("0.01"), "目标值(%) / 研究开发与试验发展经费支出占营业收入比重"),
+                    ("5", Decimal("0.05"), "目标值(%) / 单位工业增加值能耗年均下降")])]
+
+
+def test_amounts_and_percentages_from_cells_with_header_units(regions):
+    amounts, percentages = [], []
+    for region in (r for page in regions.values() for r in page):
+        a, p = tables.cell_mentions(region)
+        amounts += a
+        percentages += p
+    got = [(r["table"], r["text"], r["value_yuan"], r["low_yuan"], r["high_yuan"], r["category"]) for r in amounts]
+    assert got == [(t, *row) for t, rows in MONEY for row in rows]
+    got = [(r["table"], r["text"], r["value"], r["category"]) for r in percentages]
+    assert got == [(t, *row) for t, rows in PERCENT for row in rows]
+
+
+def _quantities(raw):
+    pages = pages_table(raw, "t", str(FIXTURE))
+    _, _, docs = structure_tables(pages, "t", str(FIXTURE))
+    return [(s.path, r["text"]) for d in docs for s in d.sections for r in find_quantities(s.text)]
+
+
+def test_table_text_stays_out_of_the_body(regions):
+    """Flattened, row 5 ("5 | 项目会办推进") is the false quantity "5 项"; with the tables cut out, none."""
+    _, raw = read_pages(FIXTURE, workers=1, ocr=False)
+    assert ("5 项") in [text for _, text in _quantities(raw)]  # the defect the cut removes
+    _, raw = read_pages(FIXTURE, workers=1, ocr=False)
+    kept = tables.without_tables(raw, regions)
+    assert _quantities(kept) == []
+    body = "\n".join(line.text for page in kept for line in page.lines)
+    assert "区政务服务局牵头" in body and "本措施自印发之日起施行" in body  # prose around the tables stays
+    assert "发放消费券资金" not in body and "4000" not in body
+
+
+def test_build_writes_tables_and_cell_mentions(tmp_path):
+    """End to end on the fixture: tables, cells and cell amounts in the dataset; no quantity
+    and no amount from the table in the running text."""
+    import pyarrow.parquet as pq
+
+    from pipeline.build import build_edition
+
+    counts = build_edition(FIXTURE, "t", tmp_path, workers=1, ocr=False)
+    assert counts["tables"] == 3 and counts["table_cells"] == 52
+
+    def read(name):
+        return pq.read_table(tmp_path / name / "edition=t" / "part-0.parquet").to_pylist()
+
+    amounts = read("amounts")
+    assert [(r["table"], r["value_yuan"], r["low_yuan"], r["high_yuan"]) for r in amounts] == [
+        ("1/1", Decimal(30000000), None, None), ("1/1", Decimal(40000000), None, None),
+        ("1/1", None, Decimal(30000), Decimal(50000))]
+    assert [r["value"] for r in read("percentages")] == [Decimal("0.35"), Decimal("0.01"), Decimal("0.05")]
+    assert read("quantities") == []
+    keys = [(r["section_id"], r["mention_index"]) for r in amounts]
+    assert len(set(keys)) == len(keys)
+    assert [(r["text"], r["role"]) for r in read("responsibilities")] == [
+        ("区政务服务局", "lead"), ("区发改局", "cooperating"), ("区审改办", "cooperating"),
+        ("区住建局", "cooperating"), ("区级相关部门", "cooperating")]
+
+
+def test_a_table_going_on_over_a_page_keeps_its_headers_and_unit():
+    """Its last row alone on page 2, with no header row: the unit (单位:万元) and the column
+    header (金额) come from the table on page 1; the 4 of its 序号 column is a row number."""
+    split = FIXTURE.with_name("ruled-table-across-pages-libreoffice.pdf")
+    regions = tables.find_tables(split)
+    assert [(p, r.n_rows, r.continues is not None) for p, rs in regions.items() for r in rs] == [
+        (1, 4, False), (2, 1, True)]
+    money = tables.cell_mentions(regions[2][0])[0]
+    assert [(r["text"], r["value_yuan"], r["category"]) for r in money] == [
+        ("4000", Decimal(40000000), "金额 / 区级重大项目前期费")]
