@@ -20,7 +20,7 @@ from importlib import resources
 import regex
 
 from ..numbers import CHINESE, parse_number
-from ..text import to_halfwidth
+from ..text import fold
 
 # The normalizer's full-width -> ASCII map without its deletions: same length, same offsets.
 _ROLES = json.loads(resources.files("pipeline.data").joinpath("date_roles.json").read_text("utf-8"))
@@ -94,7 +94,7 @@ _AFTER_BARE_DAY = regex.compile(rf"{SP}(?:$|\n|[,.;:!?、。)(\[\]“”\"'《�
 
 def find_dates(text: str) -> list[dict]:
     """Every date mention in `text`, in text order, with its value, span and role."""
-    scan = to_halfwidth(text)
+    scan = fold(text)
     candidates = []
     for name, pattern in _COMPILED:
         for m in pattern.finditer(scan, overlapped=True):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import regex
 
 from ..gazetteer import resolve
-from ..text import to_halfwidth
+from ..text import fold
 
 # The normalizer's full-width -> ASCII map without its deletions: same length, same offsets.
 SP = r"[^\S\n]*"
@@ -47,7 +47,7 @@ _WITH = regex.compile(rf"{SP}会同{SP}")  # 由市经信局会同市财政局�
 
 def find_responsibilities(text: str) -> list[dict]:
     """Every body named as lead, cooperating or responsible, in text order."""
-    scan = to_halfwidth(text)
+    scan = fold(text)
     rows = []
     for m in _OPEN.finditer(scan):
         rows += _bracket(text, scan, m.end(), LABELS[_squash(m["label"])])
