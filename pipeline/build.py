@@ -16,9 +16,9 @@ log = logging.getLogger(__name__)
 
 
 def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progress=None,
-                  ocr: bool = True) -> dict[str, int]:
+                  ocr: bool = True, reader: str = "pdfium") -> dict[str, int]:
     """Build all tables of one edition; returns row counts per table."""
-    kind, raw_pages = read_pages(source, workers=workers, progress=progress, ocr=ocr)
+    kind, raw_pages = read_pages(source, workers=workers, progress=progress, ocr=ocr, reader=reader)
     pages = pages_table(raw_pages, edition, str(source))
     if not any(p["text"] for p in pages):
         log.warning("%s: no page has any text", source)
