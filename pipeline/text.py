@@ -60,8 +60,10 @@ CODEPOINTS = _load_table()
 _PAGE = {cp: t for cls, rows in CODEPOINTS.items() if cls not in ("zero", "variant") for cp, t in rows.items()}
 _PAGE_TABLE = str.maketrans(_PAGE)
 _FOLD_TABLE = str.maketrans({**_PAGE, **CODEPOINTS.get("variant", {})})
-#: Characters `normalize` drops (zero-width space, BOM, soft hyphen); `fold` keeps them.
-_DROP = str.maketrans({0x200B: None, 0xFEFF: None, 0x00AD: None})
+#: What `normalize` does that `fold` cannot (it changes lengths): drop zero-width
+#: space, BOM and soft hyphen; spell out Latin ligatures (Chromium's "ﬁle://").
+_DROP = str.maketrans({0x200B: None, 0xFEFF: None, 0x00AD: None,
+                       0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB06: "st"})
 
 _NUMERAL = "〇零一二三四五六七八九十"
 _ZERO = regex.compile(rf"(?<=[{_NUMERAL}])○+|○+(?=[{_NUMERAL}])")
@@ -83,7 +85,7 @@ def fold(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Canonical form of one line of page text: the fold (variants kept as printed),
-    NFC, no zero-width characters, single spaces, no edge spaces."""
+    NFC, no zero-width characters, ligatures spelled out, single spaces, no edge spaces."""
     text = _zeros(unicodedata.normalize("NFC", text).translate(_PAGE_TABLE).translate(_DROP))
     return _SPACES.sub(" ", text).strip()
 

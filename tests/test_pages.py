@@ -175,8 +175,8 @@ def test_running_header_with_number_at_edge(header_for, printed, geometry):
     assert [r["text"] for r in rows] == ["\n".join(body_of(i)) for i in range(6)]
 
 
-# A header line is furniture only when it recurs on at least 3 pages and 40% of the
-# pages that have text.
+# A header line is furniture only when it recurs on at least 3 pages (every page of a
+# 2- or 3-page source) and 40% of the pages that have text.
 RECURRING = [
     case(10, 4, True, id="4-of-10-is-40pct"),
     case(10, 3, False, id="3-of-10-is-30pct"),
@@ -185,7 +185,9 @@ RECURRING = [
     case(5, 3, True, id="3-of-5"),
     case(5, 2, False, id="2-of-5-below-minimum"),
     case(3, 3, True, id="3-of-3"),
-    case(2, 2, False, id="2-of-2-below-minimum"),
+    case(2, 2, True, id="2-of-2-every-page"),
+    case(2, 1, False, id="1-of-2"),
+    case(3, 2, False, id="2-of-3-not-every-page"),
     case(1, 1, False, id="single-page"),
 ]
 
@@ -272,7 +274,7 @@ def test_pages_table_row():
     lines = ["杭政办函〔2021〕39 号"] + BODY       # one page: nothing recurs, so the top line is body
     assert row == {
         "edition": "2023", "page": 3, "printed_page": 379, "page_label": "383",
-        "text": "\n".join(lines), "has_text_layer": True,
+        "text": "\n".join(lines), "kind": "body", "has_text_layer": True,
         "char_count": sum(len(t) for t in lines), "line_count": len(lines), "image_count": 2,
         "header": None, "footer": "— 379 —",
         "line_tops": [HEADER_TOP] + [BODY_TOP + LEADING * i for i in range(len(BODY))],

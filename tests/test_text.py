@@ -109,6 +109,7 @@ def test_fold(raw, expected):
     case("ꎬ市⺠政局ꎮ", ",市民政局。", id="yi-and-supplement"),
     case("壹佰萬圓", "壹佰萬圓", id="variants-kept-as-printed"),
     case("二○二一年", "二〇二一年", id="circle-zero"),
+    case("\ufb01le:///tmp/policy.html 1/4", "file:///tmp/policy.html 1/4", id="ligature-spelled-out"),
 ])
 def test_normalize_folds_code_points(raw, expected):
     assert normalize(raw) == expected

@@ -9,8 +9,10 @@ computes it), the origin and the matrix, into the same dicts pdfminer's device g
 (text, x0, x1, top, bottom, size, upright) plus `baseline`, the origin's distance
 from the page top.
 
-Characters pdfium adds itself (FPDFText_IsGenerated: the spaces and line breaks of its
-own layout guess) are skipped: line and word breaks are ours to decide.
+Line breaks pdfium adds itself are skipped. The spaces it adds (FPDFText_IsGenerated)
+are kept with `generated: True`: where a producer draws a space glyph pdfium cannot
+place (Chromium's "156 行动"), the glyph comes back as such a space; chars_to_lines
+drops those between two CJK characters, as it never infers a space there.
 """
 from __future__ import annotations
 
@@ -67,9 +69,10 @@ def page_chars(page) -> tuple[list[dict], int, float, float]:
     descents: dict[int, float] = {}           # per font: descent per point of font size
     try:
         for i in range(raw.FPDFText_CountChars(tp)):
-            if raw.FPDFText_IsGenerated(tp, i) == 1:
-                continue
             code = raw.FPDFText_GetUnicode(tp, i)
+            generated = raw.FPDFText_IsGenerated(tp, i) == 1
+            if generated and code != 0x20:
+                continue
             if 0xD800 <= code <= 0xDBFF:      # a surrogate pair: pdfium gives each half its index
                 code = 0x10000 + ((code - 0xD800) << 10) + (raw.FPDFText_GetUnicode(tp, i + 1) - 0xDC00)
             elif 0xDC00 <= code <= 0xDFFF:
@@ -95,10 +98,28 @@ def page_chars(page) -> tuple[list[dict], int, float, float]:
                 "text": text, "x0": min(x0, x1), "x1": max(x0, x1),
                 "top": min(top, bottom), "bottom": max(top, bottom),
                 "size": size, "upright": upright, "baseline": baseline,
+                **({"generated": True} if generated else {}),
             })
     finally:
         textpage.close()
-    return chars, _images(page), float(width), float(height)
+    return _place_generated(chars), _images(page), float(width), float(height)
+
+
+def _place_generated(chars: list[dict]) -> list[dict]:
+    """Put each generated space in the gap between its neighbours in content order
+    (pdfium's own box for it is a point somewhere near); drop it at a line break."""
+    out = []
+    for i, ch in enumerate(chars):
+        if not ch.get("generated"):
+            out.append(ch)
+            continue
+        prev = out[-1] if out else None
+        nxt = chars[i + 1] if i + 1 < len(chars) else None
+        if (prev is None or nxt is None or nxt.get("generated") or nxt["x0"] < prev["x1"]
+                or abs(nxt["baseline"] - prev["baseline"]) > 0.45 * max(nxt["size"], prev["size"])):
+            continue
+        out.append({**nxt, "text": " ", "x0": prev["x1"], "x1": nxt["x0"], "generated": True})
+    return out
 
 
 def _descent(textobj, cache: dict[int, float], value: ctypes.c_float) -> float:
