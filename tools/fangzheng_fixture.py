@@ -7,14 +7,15 @@ Writes two fixtures, named after their case:
 fangzheng-second-font-wrong-descent.pdf
     Ideographs and CJK punctuation in one font (WQY Zen Hei), digits, Latin, ASCII
     punctuation and curly quotes in a second one (DejaVu Sans) whose FontDescriptor
-    states /Descent -1100: pdfminer (and anything that builds boxes from the stated
+    states /Descent -1200: pdfminer (and anything that builds boxes from the stated
     descent) puts those glyphs' boxes 15-17 pt below the ideographs printed on the same
     baseline, so grouping by box centre split 杭政办函〔2021〕39 号 into 杭政办函〔〕号
     and 2021 39 - what two real 方正 files did (赣府发〔2017〕7号文, 川办规〔2025〕6号).
 fangzheng-yi-punctuation-wrong-descent.pdf
     The same, and the ToUnicode CMaps say what a 方正 font's do: the GB 2312 code of
     each CJK punctuation mark as if it were Unicode (，-> U+A3AC ꎬ, 。-> U+A3AE ꎮ,
-    ；-> U+A3BB ꎻ, 、-> U+A1A2 ꆢ, “ -> U+A1B0 ꆰ …) and the decimal point as U+1001B0.
+    ；-> U+A3BB ꎻ, 、-> U+A1A2 ꆢ, “ -> U+A1B0 ꆰ …), 。 as U+A3AE ꎮ (as a real file does)
+    and the decimal point as U+1001B0.
 
 Pages: one per seed page, as tools/typeset.py sets them (sizes by line style, footer
 "— 377 —"), but left-aligned and without justification.
@@ -41,7 +42,7 @@ from pipeline.sources.flipbook import read_flipbook  # noqa: E402
 
 LATIN = "DejaVuSans"
 LATIN_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-WRONG_DESCENT = -1100
+WRONG_DESCENT = -1200
 LEADING = 26.0
 
 
@@ -113,6 +114,8 @@ def yi_tounicode(objects: dict[int, bytes]) -> None:
         ch = bytes.fromhex(m[1].decode()).decode("utf-16-be")
         if ch == ".":
             return b"<DBC0DDB0>"                         # U+1001B0 as UTF-16
+        if ch == "。":
+            return b"<A3AE>"                             # what the real file writes (not GB A1A3)
         code = gb_as_unicode(ch) if not ch.isascii() else None
         return b"<%04X>" % code if code else m[0]
 
