@@ -39,11 +39,11 @@ CHROMIUM = ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disabl
             "--disable-component-update", "--no-first-run"]
 
 
-def page_html(pages, styles) -> str:
+def page_html(pages, styles, chrome: bool = True) -> str:
     blocks = []
     for k, page in enumerate(pages):
         rows = []
-        if k == 0:
+        if k == 0 and chrome:
             rows.append(f'<div class="chrome">{html.escape(CHROME_TOP)}</div>')
         for i, line in enumerate(page.lines):
             style = styles[(page.page, i)]
@@ -51,7 +51,7 @@ def page_html(pages, styles) -> str:
             color = "#d00" if style == "red" else "#000"
             rows.append(f'<div style="font-size:{SIZES[style]}pt;text-align:{align};color:{color}">'
                         f'{html.escape(to_fullwidth(line.text))}</div>')
-        if k == len(pages) - 1:
+        if k == len(pages) - 1 and chrome:
             rows.append('<div class="chrome-bottom">'
                         + "".join(f"<div>{html.escape(t)}</div>" for t in CHROME_BOTTOM) + "</div>")
         rows.append(f'<div class="foot">— {page.printed_page} —</div>')
@@ -71,6 +71,16 @@ body {{ margin: 0; font-family: "Noto Sans CJK SC"; }}
 </style></head><body>
 {''.join(blocks)}
 </body></html>"""
+
+
+def print_pdf(pages, out: Path, chrome: bool = True, timeout: float = 180) -> None:
+    """Seed pages (RawPages of the flipbook) printed by headless Chromium to `out`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "policy.html"
+        src.write_text(page_html(pages, classify(pages), chrome), encoding="utf-8")
+        margins = [] if chrome else ["--no-pdf-header-footer"]
+        subprocess.run([*CHROMIUM, *margins, f"--user-data-dir={tmp}/profile", f"--print-to-pdf={out}",
+                        src.as_uri()], check=True, capture_output=True, timeout=timeout)
 
 
 def radical_targets(pdf: bytes) -> int:
@@ -93,12 +103,7 @@ def main() -> None:
     args = ap.parse_args()
     first, last = map(int, args.pages.split("-"))
     pages = [p for p in read_flipbook(args.seed) if first <= p.page <= last]
-    styles = classify(pages)
-    with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "policy.html"
-        src.write_text(page_html(pages, styles), encoding="utf-8")
-        subprocess.run([*CHROMIUM, f"--user-data-dir={tmp}/profile", f"--print-to-pdf={args.out}",
-                        src.as_uri()], check=True, capture_output=True, timeout=180)
+    print_pdf(pages, args.out)
     found = radical_targets(args.out.read_bytes())
     if not found:
         args.out.unlink()

@@ -50,15 +50,19 @@ TRACKING_MIN_GAPS = 4
 GENERATED_SPACE_MIN = 0.1
 
 
-def open_pdf(path: Path):
-    """Open a PDF or raise InputError with the reason in one line."""
+def open_pdf(path: Path, count_pages=None):
+    """Open a PDF with pdfplumber or raise InputError with the reason in one line.
+
+    `count_pages` (a function of nothing) counts the pages instead of pdfplumber's page
+    list, which parses every page's dictionary: the pdfium reader counts with pdfium.
+    """
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect, PDFEncryptionError
     from pdfminer.psparser import PSException
 
     try:
         pdf = pdfplumber.open(path)
-        n = len(pdf.pages)
+        n = count_pages() if count_pages else len(pdf.pages)
     except Exception as exc:  # pdfplumber wraps pdfminer errors; unwrap for the message
         cause = exc.__cause__ or exc.__context__ or exc
         for err in (exc, cause, *getattr(exc, "args", ())):
@@ -95,9 +99,9 @@ def page_labels(path: Path) -> list[str] | None:
         pdf.close()
 
 
-def _labels(pdf) -> list[str] | None:
+def _labels(pdf, n: int | None = None) -> list[str] | None:
     try:
-        return list(itertools.islice(pdf.doc.get_page_labels(), len(pdf.pages)))
+        return list(itertools.islice(pdf.doc.get_page_labels(), len(pdf.pages) if n is None else n))
     except Exception:  # no /PageLabels, or a broken one: labels are optional
         return None
 
@@ -107,9 +111,21 @@ def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True,
     """All pages of the PDF as RawPages, in page order."""
     if reader not in READERS:
         raise ValueError(f"unknown reader {reader!r} (choose from {', '.join(READERS)})")
-    pdf = open_pdf(path)
+    n = None
+    if reader == "pdfium":
+        from .pdfiumchars import page_total
+        try:
+            n = page_total(path)
+        except Exception as exc:  # pdfium cannot open what pdfminer may: read with the reference
+            log.debug("%s: pdfium cannot open it (%s); reading with pdfplumber", path, _reason(exc))
+            reader = "pdfplumber"
+    if n is not None:
+        pdf = open_pdf(path, count_pages=lambda: n)
+    else:
+        pdf = open_pdf(path)
+        n = len(pdf.pages)
     try:
-        n, labels = len(pdf.pages), _labels(pdf)
+        labels = _labels(pdf, n)
     finally:
         pdf.close()
     workers = max(1, min(workers, os.cpu_count() or 1, n))
@@ -153,10 +169,19 @@ def _open_worker(path: Path, ocr: bool = False, reader: str = "pdfium") -> None:
     global _PDF, _DOC, _PATH, _OCR
     _quiet_pdfminer()
     _PATH, _OCR = path, ocr
-    _PDF = open_pdf(path)
     if reader == "pdfium":
         from .pdfiumchars import open_document
-        _DOC = open_document(path)
+        _DOC = open_document(path)        # pdfplumber only when a page needs it (_plumber)
+    else:
+        _PDF = open_pdf(path)
+
+
+def _plumber():
+    """The worker's pdfplumber handle, opened on first use by the pdfium reader."""
+    global _PDF
+    if _PDF is None:
+        _PDF = open_pdf(_PATH)
+    return _PDF
 
 
 def _close_worker() -> None:
@@ -196,15 +221,16 @@ def _read_page_pdfium(doc, index: int) -> RawPage:
     from .pdfiumchars import page_chars as pdfium_chars
     record = RawPage(page=index + 1)
     try:
-        _load_fonts(_PDF, index)
         page = doc[index]
         try:
-            chars, record.image_count, record.width, record.height = pdfium_chars(page)
+            chars, record.image_count, record.width, record.height, unmapped = pdfium_chars(page)
         finally:
             page.close()
+        if unmapped:
+            _load_fonts(_plumber(), index)
         _fill(record, chars)
         if _OCR:
-            _ocr_into(record, _PDF.pages[index], index)   # OCR renders the pdfplumber page, as before
+            _ocr_into(record, _plumber().pages[index], index)   # OCR renders the pdfplumber page, as before
     except Exception as exc:  # one damaged page must not sink the edition
         record.error = f"{type(exc).__name__}: {_reason(exc)}"
         record.lines = []
@@ -215,8 +241,9 @@ def _load_fonts(pdf, index: int) -> None:
     """Load the page's fonts with pdfminer, raising where a font is broken.
 
     pdfium reads a page whose font it cannot load with a stand-in font and returns
-    garbage ("{,NŒ˜ukce‡" for 第二页正文); pdfminer refuses it. A damaged page is
-    damaged for both readers. Fonts are cached per document: this costs little.
+    garbage ("{,NŒ˜ukce‡" for 第二页正文), some of it without a Unicode mapping;
+    pdfminer refuses it. So a page where pdfium finds unmapped glyphs has its fonts
+    checked here, and a damaged page is damaged for both readers.
     """
     from pdfminer.pdfinterp import PDFPageInterpreter
     PDFPageInterpreter(pdf.rsrcmgr, None).init_resources(pdf.pages[index].page_obj.resources)

@@ -27,6 +27,14 @@ def open_document(path) -> pdfium.PdfDocument:
     return pdfium.PdfDocument(str(path))
 
 
+def page_total(path) -> int:
+    doc = open_document(path)
+    try:
+        return len(doc)
+    finally:
+        doc.close()
+
+
 def _images(page) -> int:
     """Image objects drawn on the page, inside form XObjects too."""
     return sum(1 for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=8))
@@ -55,44 +63,59 @@ def _turn(rotation: int, a: float, b: float, c: float, d: float) -> tuple[float,
     return a, b, c, d
 
 
-def page_chars(page) -> tuple[list[dict], int, float, float]:
-    """(characters, image count, width, height) of a pypdfium2 page."""
-    width, height = page.get_size()          # displayed size: rotation applied
+def page_chars(page) -> tuple[list[dict], int, float, float, int]:
+    """(characters, image count, width, height, glyphs without a Unicode mapping) of a
+    pypdfium2 page."""
+    # Coordinates from the MediaBox, as pdfminer's interpreter sets them up.
+    left, low, right, high = page.get_mediabox()
+    base_w, base_h = round(right - left, 3), round(high - low, 3)
     rotation = page.get_rotation()
-    base_w, base_h = (height, width) if rotation in (90, 270) else (width, height)
-    to_page = _unrotate(rotation, base_w, base_h)
+    width, height = (base_h, base_w) if rotation in (90, 270) else (base_w, base_h)
+    turned = _unrotate(rotation, base_w, base_h)
+
+    def to_page(x: float, y: float) -> tuple[float, float]:
+        return turned(x - left, y - low)
     textpage = page.get_textpage()
     tp = textpage.raw
     chars = []
     rect, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
     ox, oy, value = ctypes.c_double(), ctypes.c_double(), ctypes.c_float()
-    descents: dict[int, float] = {}           # per font: descent per point of font size
+    # What is constant for one text object: its matrix, size and font (descent).
+    objects: dict[int, tuple[float, float, bool]] = {}
+    descents: dict[int, float] = {}
+    get_unicode, is_generated = raw.FPDFText_GetUnicode, raw.FPDFText_IsGenerated
+    unmapped = 0
+    get_box, get_origin, get_object = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetCharOrigin, raw.FPDFText_GetTextObject
     try:
         for i in range(raw.FPDFText_CountChars(tp)):
-            code = raw.FPDFText_GetUnicode(tp, i)
-            generated = raw.FPDFText_IsGenerated(tp, i) == 1
+            code = get_unicode(tp, i)
+            generated = is_generated(tp, i) == 1
             if generated and code != 0x20:
                 continue
             if 0xD800 <= code <= 0xDBFF:      # a surrogate pair: pdfium gives each half its index
-                code = 0x10000 + ((code - 0xD800) << 10) + (raw.FPDFText_GetUnicode(tp, i + 1) - 0xDC00)
+                code = 0x10000 + ((code - 0xD800) << 10) + (get_unicode(tp, i + 1) - 0xDC00)
             elif 0xDC00 <= code <= 0xDFFF:
                 continue
             text = chr(code) if code else ""
             if text in ("\r", "\n", "\x02"):
                 continue
-            raw.FPDFText_GetLooseCharBox(tp, i, rect)
-            raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
-            raw.FPDFText_GetMatrix(tp, i, matrix)
-            a, b, c, d = _turn(rotation, matrix.a, matrix.b, matrix.c, matrix.d)
-            fontsize = raw.FPDFText_GetFontSize(tp, i)
-            size = fontsize * math.hypot(c, d)
-            descent = _descent(raw.FPDFText_GetTextObject(tp, i), descents, value) * size
-            upright = a * d > 0 and b * c <= 0
+            if raw.FPDFText_HasUnicodeMapError(tp, i) == 1:
+                unmapped += 1
+            obj = get_object(tp, i)
+            key = ctypes.cast(obj, ctypes.c_void_p).value or -i
+            if key not in objects:
+                raw.FPDFText_GetMatrix(tp, i, matrix)
+                a, b, c, d = _turn(rotation, matrix.a, matrix.b, matrix.c, matrix.d)
+                size = raw.FPDFText_GetFontSize(tp, i) * math.hypot(c, d)
+                objects[key] = (size, _descent(obj, descents, value) * size, a * d > 0 and b * c <= 0)
+            size, descent, upright = objects[key]
+            get_box(tp, i, rect)
+            get_origin(tp, i, ox, oy)
             (x0, top), (x1, bottom) = to_page(rect.left, rect.top), to_page(rect.right, rect.bottom)
             x_origin, baseline = to_page(ox.value, oy.value)
             if upright:
                 # As pdfminer: the advance from the origin, the em box from the font's descent.
-                x0, x1 = x_origin, max(x_origin, max(x0, x1))
+                x0, x1 = x_origin, max(x_origin, x0, x1)
                 bottom, top = baseline - descent, baseline - descent - size
             chars.append({
                 "text": text, "x0": min(x0, x1), "x1": max(x0, x1),
@@ -102,7 +125,17 @@ def page_chars(page) -> tuple[list[dict], int, float, float]:
             })
     finally:
         textpage.close()
-    return _place_generated(chars), _images(page), float(width), float(height)
+    return _place_generated(chars), _images(page), float(width), float(height), unmapped
+
+
+def _descent(textobj, cache: dict[int, float], value: ctypes.c_float) -> float:
+    """The font's descent (negative: below the baseline) per point of font size."""
+    font = raw.FPDFTextObj_GetFont(textobj) if textobj else None
+    key = ctypes.cast(font, ctypes.c_void_p).value or 0 if font else 0
+    if key not in cache:
+        found = value.value if font and raw.FPDFFont_GetDescent(font, 1.0, value) else 0.0
+        cache[key] = -abs(found)   # some fonts state it positive; pdfminer flips it too
+    return cache[key]
 
 
 def _place_generated(chars: list[dict]) -> list[dict]:
@@ -120,13 +153,3 @@ def _place_generated(chars: list[dict]) -> list[dict]:
             continue
         out.append({**nxt, "text": " ", "x0": prev["x1"], "x1": nxt["x0"], "generated": True})
     return out
-
-
-def _descent(textobj, cache: dict[int, float], value: ctypes.c_float) -> float:
-    """The font's descent (negative: below the baseline) per point of font size."""
-    font = raw.FPDFTextObj_GetFont(textobj)
-    key = ctypes.cast(font, ctypes.c_void_p).value or 0
-    if key not in cache:
-        found = value.value if font and raw.FPDFFont_GetDescent(font, 1.0, value) else 0.0
-        cache[key] = -abs(found)   # some fonts state it positive; pdfminer flips it too
-    return cache[key]
