@@ -25,10 +25,10 @@ TEXT_TABLES = ("amounts", "quantities", "percentages", "dates", "responsibilitie
 
 
 def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progress=None,
-                  ocr: bool = True) -> dict[str, int]:
+                  ocr: bool = True, reader: str = "pdfium") -> dict[str, int]:
     """Build all tables of one edition with `workers` processes; returns row counts per table."""
     with Pool(workers) as pool:
-        kind, raw_pages = read_pages(source, progress=progress, ocr=ocr, pool=pool)
+        kind, raw_pages = read_pages(source, progress=progress, ocr=ocr, pool=pool, reader=reader)
         regions = ruled.find_tables(source) if kind == "pdf" else {}  # ruled tables, kept out of the body
         raw_pages = ruled.without_tables(raw_pages, regions)
         pages = pages_table(raw_pages, edition, str(source))

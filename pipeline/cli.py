@@ -43,9 +43,11 @@ def main() -> None:
 @click.option("--no-ocr", "no_ocr", is_flag=True,
               help="Do not OCR image-only pages (they stay without text). OCR results are cached "
                    "in .cache/ocr, or $POLICY_PIPELINE_CACHE/ocr.")
+@click.option("--reader", type=click.Choice(["pdfium", "pdfplumber"]), default="pdfium", show_default=True,
+              help="PDF character reader: pdfium (fast) or pdfplumber (the reference).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no warnings; errors only.")
 @click.option("-v", "--verbose", count=True, help="-v: progress details; -vv: library debug output.")
-def build(source: Path, edition: str | None, out: Path, workers: int, no_ocr: bool, quiet: bool,
+def build(source: Path, edition: str | None, out: Path, workers: int, no_ocr: bool, reader: str, quiet: bool,
           verbose: int) -> None:
     """Run every stage on SOURCE (a PDF or a flipbook text export)."""
     from .build import build_edition
@@ -58,9 +60,10 @@ def build(source: Path, edition: str | None, out: Path, workers: int, no_ocr: bo
             from .sources import source_kind
             total = _page_total(source) if source_kind(source) == "pdf" else None
             with click.progressbar(length=total or 1, label=f"reading {source.name}", file=sys.stderr) as bar:
-                counts = build_edition(source, edition, out, workers, progress=bar.update, ocr=not no_ocr)
+                counts = build_edition(source, edition, out, workers, progress=bar.update, ocr=not no_ocr,
+                                       reader=reader)
         else:
-            counts = build_edition(source, edition, out, workers, ocr=not no_ocr)
+            counts = build_edition(source, edition, out, workers, ocr=not no_ocr, reader=reader)
     except (InputError, SchemaError) as exc:
         _fail(str(exc))
     except OSError as exc:   # reading the source or writing --out: disk full, no permission, ...

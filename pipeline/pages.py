@@ -1,15 +1,20 @@
 """The ingest stage: RawPages -> rows of the `pages` table.
 
-The work here is telling page furniture (page numbers, running headers and footers)
-from body text, in a way that holds for any producer: page numbers are recognised
-by their shape ("346", "— 346 —", "- 346 -", "第 346 页", "346 / 500"), running
-headers and footers by recurring on most pages at the same end of the page.
+The work here is telling page furniture (page numbers, running headers and footers,
+a browser's web chrome) from body text, in a way that holds for any producer: page
+numbers are recognised by their shape ("346", "— 346 —", "- 346 -", "第 346 页",
+"346 / 500", and OCR's "-404-."), running headers and footers by recurring at the
+same end of most pages (of every page, in a document of 2 or 3), web chrome by the
+shapes in data/furniture.json. Each page also gets a `kind`: body, toc (a table of
+contents: later stages must not take its lines for clauses) or blank.
 """
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from dataclasses import dataclass
+from importlib import resources
 
 import regex
 
@@ -18,7 +23,10 @@ from .text import normalize
 
 log = logging.getLogger(__name__)
 
-_DASH = r"[-—–―‐‑−~]"
+# 一 too: OCR reads the em dashes of "— 404 —" as 一.
+_DASH = r"[-—–―‐‑−~一]"
+# What OCR adds around a page number: "-404-.", "'404", "— 404 —,".
+_EDGE_NOISE = regex.compile(r"^[\s.,。、·'‘’\"“”`:;|_]+|[\s.,。、·'‘’\"“”`:;|_]+$")
 PAGE_NUMBER = regex.compile(
     rf"^(?:{_DASH}+\s*(?P<n>\d{{1,4}})\s*{_DASH}+"
     r"|第\s*(?P<n>\d{1,4})\s*页(?:\s*[/,]?\s*共\s*\d+\s*页)?"
@@ -32,7 +40,18 @@ NUMBER_AT_EDGE = regex.compile(r"^(?P<n>\d{1,4})\s+\S|\S\s+(?P<n>\d{1,4})$")
 EDGE_LINES = 2          # lines at each end of a page that may be furniture
 MARGIN_SHARE = 0.14     # ... and, when geometry is known, lie in this top/bottom share
 RECURRING_SHARE = 0.4   # a header/footer recurs on at least this share of pages
-RECURRING_MIN = 3
+RECURRING_MIN = 3       # ... and on at least this many, or every page of a 2-page source
+
+_FURNITURE = json.loads(resources.files("pipeline.data").joinpath("furniture.json").read_text("utf-8"))
+WEB_CHROME = [regex.compile(form["pattern"], regex.VERBOSE)
+              for form in _FURNITURE["web_chrome"] if isinstance(form, dict)]
+BROWSER_EDGE = [regex.compile(form["pattern"], regex.VERBOSE)
+                for form in _FURNITURE["browser_header_footer"] if isinstance(form, dict)]
+TOC_ENTRY = regex.compile(_FURNITURE["toc"]["entry"], regex.VERBOSE)
+TOC_ENTRY_LOOSE = regex.compile(_FURNITURE["toc"]["entry_after_title"], regex.VERBOSE)
+TOC_TITLE = regex.compile(_FURNITURE["toc"]["title"], regex.VERBOSE)
+TOC_SHARE = _FURNITURE["toc"]["share"]
+TOC_MIN_ENTRIES = _FURNITURE["toc"]["min_entries"]
 
 
 @dataclass
@@ -44,8 +63,18 @@ class Furniture:
 
 
 def page_number_of(text: str) -> int | None:
-    match = PAGE_NUMBER.match(text)
+    match = PAGE_NUMBER.match(_EDGE_NOISE.sub("", text))
     return int(match.group("n")) if match else None
+
+
+def is_web_chrome(text: str) -> bool:
+    """A line of a web page's chrome: 字号:[大] [中] [小], [打印] [关闭], 分享到 …"""
+    return any(form.search(text) for form in WEB_CHROME)
+
+
+def is_browser_edge(text: str) -> bool:
+    """A browser's own print header or footer: "12/2/26, 12:50 AM <title>", "<URL> 1/4"."""
+    return any(form.search(text) for form in BROWSER_EDGE)
 
 
 def _shape(text: str) -> str:
@@ -74,7 +103,7 @@ def recurring_shapes(pages: list[RawPage]) -> set[str]:
         counts.update({("top", _shape(normalize(page.lines[i].text))) for i in top})
         counts.update({("bottom", _shape(normalize(page.lines[i].text))) for i in bottom})
     with_text = sum(1 for p in pages if p.lines)
-    need = max(RECURRING_MIN, RECURRING_SHARE * with_text)
+    need = max(2, min(with_text, RECURRING_MIN), RECURRING_SHARE * with_text)
     return {key for key, count in counts.items() if count >= need and key[1] != "#"}
 
 
@@ -89,7 +118,9 @@ def split_furniture(page: RawPage, recurring: set[str]) -> Furniture:
         for i in ordered:
             text = normalize(page.lines[i].text)
             number = page_number_of(text)
-            if number is None and (end, _shape(text)) in recurring:
+            if number is None and is_browser_edge(text):
+                pass          # furniture, but its "1/4" counts the print's sheets, not the pages
+            elif number is None and (end, _shape(text)) in recurring:
                 edge = NUMBER_AT_EDGE.search(text)
                 number = int(edge.group("n")) if edge else None
             elif number is None:
@@ -97,10 +128,33 @@ def split_furniture(page: RawPage, recurring: set[str]) -> Furniture:
             furniture[i] = end
             if number is not None and printed is None:
                 printed = number
+    # Web chrome anywhere on the page: header above the first body line, footer below it.
+    chrome = [i for i, l in enumerate(page.lines) if i not in furniture and is_web_chrome(normalize(l.text))]
+    first_body = min((i for i in range(len(page.lines)) if i not in furniture and i not in chrome),
+                     default=len(page.lines))
+    furniture.update({i: "top" if i < first_body else "bottom" for i in chrome})
     header = [normalize(page.lines[i].text) for i in sorted(furniture) if furniture[i] == "top"]
     footer = [normalize(page.lines[i].text) for i in sorted(furniture) if furniture[i] == "bottom"]
     body = [l for i, l in enumerate(page.lines) if i not in furniture]
     return Furniture(header, footer, printed, body)
+
+
+def page_kind(body: list[str]) -> str:
+    """'blank' (no body text), 'toc' (a table of contents) or 'body'.
+
+    A table of contents is a page most of whose lines end in a page number after dot
+    leaders ("一、总体要求……………3"), or a page headed 目录 most of whose other lines end
+    in a number ("31.关于加快生物医药产业高质量发展的若干意见 378").
+    """
+    if not body:
+        return "blank"
+    entries = sum(1 for t in body if TOC_ENTRY.search(t))
+    if entries >= TOC_MIN_ENTRIES and entries >= TOC_SHARE * len(body):
+        return "toc"
+    rest = body[1:]
+    if TOC_TITLE.match(body[0]) and rest and sum(1 for t in rest if TOC_ENTRY_LOOSE.search(t)) >= TOC_SHARE * len(rest):
+        return "toc"
+    return "body"
 
 
 def _where(page: RawPage) -> str:
@@ -132,6 +186,7 @@ def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
             "printed_page": parts.printed_page,
             "page_label": page.label,
             "text": "\n".join(body),
+            "kind": page_kind(body),
             "has_text_layer": page.has_text_layer,
             "char_count": sum(len(t) for t in body),
             "line_count": len(body),

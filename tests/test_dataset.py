@@ -16,7 +16,7 @@ from pipeline.build import build_edition
 from pipeline.dataset import SchemaError, arrow_schema, read_table, to_arrow, write_edition
 
 ROW = {
-    "edition": "t", "page": 1, "printed_page": 346, "page_label": "351", "text": "正文\n第二行",
+    "edition": "t", "page": 1, "printed_page": 346, "page_label": "351", "text": "正文\n第二行", "kind": "body",
     "has_text_layer": True, "char_count": 5, "line_count": 2, "image_count": 0, "header": None,
     "footer": "— 346 —", "line_tops": [100.0, 127.0], "line_x0s": [78.0, 78.0],
     "line_sizes": [15.0, 15.0], "width": 595.28, "height": 841.89, "error": None,

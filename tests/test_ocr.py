@@ -296,7 +296,7 @@ def test_cli_no_ocr_flag_reaches_the_build(monkeypatch, tmp_path):
 
     seen = {}
 
-    def fake_build(source, edition, out, workers, progress=None, ocr=True):
+    def fake_build(source, edition, out, workers, progress=None, ocr=True, reader="pdfium"):
         seen["ocr"] = ocr
         return {"pages": 0}
 

@@ -175,8 +175,8 @@ def test_running_header_with_number_at_edge(header_for, printed, geometry):
     assert [r["text"] for r in rows] == ["\n".join(body_of(i)) for i in range(6)]
 
 
-# A header line is furniture only when it recurs on at least 3 pages and 40% of the
-# pages that have text.
+# A header line is furniture only when it recurs on at least 3 pages (every page of a
+# 2- or 3-page source) and 40% of the pages that have text.
 RECURRING = [
     case(10, 4, True, id="4-of-10-is-40pct"),
     case(10, 3, False, id="3-of-10-is-30pct"),
@@ -185,7 +185,9 @@ RECURRING = [
     case(5, 3, True, id="3-of-5"),
     case(5, 2, False, id="2-of-5-below-minimum"),
     case(3, 3, True, id="3-of-3"),
-    case(2, 2, False, id="2-of-2-below-minimum"),
+    case(2, 2, True, id="2-of-2-every-page"),
+    case(2, 1, False, id="1-of-2"),
+    case(3, 2, False, id="2-of-3-not-every-page"),
     case(1, 1, False, id="single-page"),
 ]
 
@@ -272,7 +274,7 @@ def test_pages_table_row():
     lines = ["杭政办函〔2021〕39 号"] + BODY       # one page: nothing recurs, so the top line is body
     assert row == {
         "edition": "2023", "page": 3, "printed_page": 379, "page_label": "383",
-        "text": "\n".join(lines), "has_text_layer": True,
+        "text": "\n".join(lines), "kind": "body", "has_text_layer": True,
         "char_count": sum(len(t) for t in lines), "line_count": len(lines), "image_count": 2,
         "header": None, "footer": "— 379 —",
         "line_tops": [HEADER_TOP] + [BODY_TOP + LEADING * i for i in range(len(BODY))],
@@ -310,3 +312,80 @@ def test_short_pages(n):
     lines = BODY[:n]
     for page in (text_page(lines), geo_page(lines)):
         assert body_texts(page) == lines
+
+
+# ---------------------------------------------------------------- other producers' furniture
+
+@pytest.mark.parametrize("text, expected", [
+    case("-404-.", 404, id="ocr-trailing-period"),
+    case("一 404 一", 404, id="ocr-dashes-read-as-yi"),
+    case("'404", 404, id="ocr-leading-quote"),
+    case("— 404 —,", 404, id="ocr-trailing-comma"),
+    case("1.5", None, id="decimal-still-not"),
+    case("一、404", None, id="heading-not"),
+])
+def test_page_number_with_ocr_noise(text, expected):
+    assert page_number_of(text) == expected
+
+
+def test_ocr_noise_page_number_alone_on_a_scan_is_furniture():
+    page = geo_page([], [], ["-404-."])
+    rows = pages_table([page], "t", "scan.pdf")
+    assert (rows[0]["text"], rows[0]["printed_page"], rows[0]["kind"]) == ("", 404, "blank")
+
+
+WEB_CHROME = [
+    case("发布时间:2025-08-27 来源:中国政府网 字号:[大] [中] [小]", True, id="gov-cn-metadata-row"),
+    case("字号:大 中 小", True, id="font-size-switcher-bare"),
+    case("发布时间:2021-10-13 来源:杭州市人民政府办公厅", True, id="two-metadata-labels"),
+    case("[打印] [关闭]", True, id="buttons"),
+    case("【打印本页】【关闭窗口】", True, id="lenticular-buttons"),
+    case("分享到:微信 微博 QQ空间", True, id="share-row"),
+    case("来源:中国政府网", False, id="one-label-alone"),
+    case("(来源:市科技局)", False, id="source-in-body"),
+    case("各区、县(市)人民政府,市政府各部门:", False, id="addressees"),
+    case("打印机购置补贴", False, id="word-print-in-body"),
+]
+
+
+@pytest.mark.parametrize("text, expected", WEB_CHROME)
+def test_web_chrome_shapes(text, expected):
+    from pipeline.pages import is_web_chrome
+    assert is_web_chrome(text) is expected
+
+
+def test_web_chrome_is_furniture_anywhere_on_the_page():
+    page = geo_page(["发布时间:2021-10-13 来源:杭州市人民政府办公厅 字号:[大] [中] [小]"] + BODY + ["[打印] [关闭]"])
+    (row,) = pages_table([page], "t", "print.pdf")
+    assert row["text"] == "\n".join(BODY)
+    assert row["header"] == "发布时间:2021-10-13 来源:杭州市人民政府办公厅 字号:[大] [中] [小]"
+    assert row["footer"] == "[打印] [关闭]"
+
+
+def test_browser_margin_lines_do_not_give_the_printed_page():
+    pages = [geo_page(body_of(i), [f"12/2/26, 12:50 AM 关于加快生物医药产业高质量发展的若干意见"],
+                      [f"— {378 + i} —", f"https://www.hangzhou.gov.cn/art/2021/10/13/art_1.html {i + 1}/2"],
+                      page=i + 1) for i in range(2)]
+    rows = pages_table(pages, "t", "print.pdf")
+    assert [r["printed_page"] for r in rows] == [378, 379]
+    assert all(r["header"].startswith("12/2/26") for r in rows)
+
+
+PAGE_KINDS = [
+    case(["目 录", "一、总体要求……………………3", "二、主要任务……………………5", "三、保障措施……………………9"], "toc",
+         id="leaders-under-title"),
+    case(["1.杭州市人民政府关于印发…的通知........1", "2.关于加快生物医药产业高质量发展的若干意见......12",
+          "3.关于推进历史经典产业传承发展的实施意见.....25"], "toc", id="dot-leaders-no-title"),
+    case(["目录", "31.杭州市人民政府办公厅关于加快生物医药产业高质量发展的若干意见 378",
+          "32.杭州市人民政府办公厅关于推进历史经典产业传承发展的实施意见 385"], "toc", id="title-numbers-no-leaders"),
+    case(["营正常的进驻主体场租费 50%的补助,每年最高不超过 10", "万元。(责任单位:市商务局、市财政局)",
+          "市财政每年在“新制造业计划”专项资金中安排 2000", "万元用于推进历史经典产业的保护、传承与发展。"], "body",
+         id="body-lines-ending-in-numbers"),
+    case([], "blank", id="blank"),
+]
+
+
+@pytest.mark.parametrize("body, kind", PAGE_KINDS)
+def test_page_kind(body, kind):
+    from pipeline.pages import page_kind
+    assert page_kind(body) == kind

@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+import regex
 
 from pipeline.extract.dates import find_dates
 from pipeline.pages import pages_table
@@ -60,10 +61,21 @@ def _doc_cases():
             yield from _needs_fold(stem, [case]) if folded else [pytest.param(*case, id=f"{stem}-{field}")]
 
 
+# A gap between a CJK character and a digit or Latin letter is typesetting (LibreOffice's
+# and Word's Asian-Latin spacing: "关于下达 2018 年度"): pdfium reports it as a space, the
+# pdfplumber reader only from a quarter em. Titles and labels are compared without it
+# (the section path, which ids are made of, never has it: 第一章/第1条).
+_CJK_LATIN_GAP = regex.compile(r"(?<=[\p{Han}])\s+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z])\s+(?=[\p{Han}])")
+
+
+def _unspaced(value):
+    return _CJK_LATIN_GAP.sub("", value) if isinstance(value, str) else value
+
+
 def _value(doc, field, docs):
     if field == "parent":
         return doc["parent_doc_id"]
-    value = doc[field]
+    value = _unspaced(doc[field]) if field == "title" else doc[field]
     return str(value) if value is not None and field.endswith("_date") else value
 
 
@@ -84,7 +96,8 @@ def _heading_cases():
 def test_every_heading_with_label_level_title(stem):
     _, docs, sections = structure(stem)
     index = {d["doc_id"]: i for i, d in enumerate(docs)}
-    got = [[index[s["doc_id"]], s["label"], s["level"], s["title"], s["path"]] for s in sections if s["label"]]
+    got = [[index[s["doc_id"]], _unspaced(s["label"]), s["level"], _unspaced(s["title"]), s["path"]]
+           for s in sections if s["label"]]
     want = [[i, label, level, title[:60] if title else title, path] for i, label, level, title, path in KEYS[stem]["headings"]]
     assert got == want
 

@@ -1,10 +1,10 @@
-"""Tables of examples for pipeline.text: the one normalizer, and CJK-aware line joining."""
+"""Tables of examples for pipeline.text: the one fold, the normalizer, line-break spaces."""
 from __future__ import annotations
 
 import pytest
 from hypothesis import given, strategies as st
 
-from pipeline.text import is_cjk, join_lines, needs_space, normalize
+from pipeline.text import fold, is_cjk, needs_space, normalize
 
 
 def case(*values, id):
@@ -62,30 +62,69 @@ def test_normalize_is_idempotent_and_clean(text):
     assert not any(0xFF01 <= ord(ch) <= 0xFF5E for ch in once)
 
 
-JOIN_LINES = [
-    case(["为充分发挥生物医药产业引领作用，加快构建生物医药创", "新高地，完善产业生态体系"],
-         "为充分发挥生物医药产业引领作用，加快构建生物医药创新高地，完善产业生态体系", id="cjk-cjk-no-space"),
-    case(["物医药产业空间布局,落实生物医药与健康产业“156 行动”", "计划,通过 3 年努力"],
-         "物医药产业空间布局,落实生物医药与健康产业“156 行动”计划,通过 3 年努力", id="cjk-quote-no-space"),
-    case(["到 2025", "年,全市生物医药产业规模"], "到 2025年,全市生物医药产业规模", id="digit-then-cjk"),
-    case(["全市规模达到", "3000 亿元"], "全市规模达到3000 亿元", id="cjk-then-digit"),
-    case(["加快推广《数据管理能力成熟度评估模型》(GB/T", "36073-2018)"],
-         "加快推广《数据管理能力成熟度评估模型》(GB/T 36073-2018)", id="latin-then-digit-space"),
-    case(["Hangzhou", "Municipal Government"], "Hangzhou Municipal Government", id="latin-words-space"),
-    case(["最高 1", "200 万元"], "最高 1200 万元", id="digits-join"),
-    case(["增长 12.", "5%"], "增长 12.5%", id="decimal-point-joins"),
-    case(["规范性文件统一编号 ZJAC01-", "2021-0012"], "规范性文件统一编号 ZJAC01-2021-0012", id="hyphen-joins"),
-    case(["万元、", "1200 万元"], "万元、1200 万元", id="dun-then-digit"),
-    case(["甲", "", "   ", "乙"], "甲乙", id="blank-lines-skipped"),
-    case(["  甲 ", " 乙  "], "甲乙", id="edges-stripped"),
-    case(["只有一行"], "只有一行", id="single-line"),
-    case([], "", id="no-lines"),
+FOLD = [
+    # Radicals from browser print-to-PDF (Chromium + Noto Sans CJK), a real State Council sentence
+    case("⼀、总体要求", "一、总体要求", id="kangxi-one-heading"),
+    case("(⼀)主要⽬标", "(一)主要目标", id="kangxi-numbered-heading"),
+    case("市⺠政局", "市民政局", id="supplement-civilian"),
+    case("⻅效", "见效", id="supplement-simplified-see"),
+    case("⻓三⻆", "长三角", id="supplement-long-horn"),
+    case("部⻔", "部门", id="supplement-gate"),
+    case("⼾籍", "户籍", id="kangxi-door-simplified-not-nfkc"),
+    case("⼆〇⼆⼀年⼗⽉", "二〇二一年十月", id="kangxi-date"),
+    case("⼀百万元", "一百万元", id="kangxi-amount"),
+    case("⾼质量发展", "高质量发展", id="kangxi-tall"),
+    # CJK Compatibility Ideographs
+    case("\uf98e度\uf9e4\uf9d1\uf9b5", "年度理六例", id="compat-ideographs"),
+    case("\ufa0e", "\ufa0e", id="compat-block-unified-stays"),
+    # 方正 fonts: GB 2312 codes read as Yi syllables, private decimal point
+    case("赣府发〔2017〕7号文ꎬ请认真贯彻执行ꎮ", "赣府发〔2017〕7号文,请认真贯彻执行。", id="yi-comma-period"),
+    case("由30万元提高至50万元ꎻ", "由30万元提高至50万元;", id="yi-semicolon"),
+    case("ꆰ容缺审批+承诺制ꆱ", "“容缺审批+承诺制”", id="yi-gb-quotes"),
+    case("ꆢ", "、", id="yi-gb-dun"),
+    case("补助1\U001001b05万元", "补助1.5万元", id="private-decimal-point"),
+    # Full-width ASCII, the old HALFWIDTH
+    case("增长１５％", "增长15%", id="fullwidth"),
+    case("第　一", "第 一", id="ideographic-space-kept-as-one-space"),
+    # ○ only among Chinese numerals
+    case("二○二一年", "二〇二一年", id="circle-zero-in-year"),
+    case("二○○五年", "二〇〇五年", id="circle-zeros-run"),
+    case("○是 ○否", "○是 ○否", id="circle-as-form-blank-stays"),
+    case("○ 加强组织领导", "○ 加强组织领导", id="circle-bullet-stays"),
+    # Variants: the finders read them, page text keeps them
+    case("壹佰萬圓", "壹佰万圆", id="variant-numerals"),
+    # NFKC would change these; the fold does not
+    case("Ⅰ类①㈠", "Ⅰ类①㈠", id="keeps-roman-and-circled-numbers"),
 ]
 
 
-@pytest.mark.parametrize("lines, expected", JOIN_LINES)
-def test_join_lines(lines, expected):
-    assert join_lines(lines) == expected
+@pytest.mark.parametrize("raw, expected", FOLD)
+def test_fold(raw, expected):
+    assert fold(raw) == expected
+    assert len(fold(raw)) == len(raw)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    case("⼀、总体要求", "一、总体要求", id="radical"),
+    case("ꎬ市⺠政局ꎮ", ",市民政局。", id="yi-and-supplement"),
+    case("壹佰萬圓", "壹佰萬圓", id="variants-kept-as-printed"),
+    case("二○二一年", "二〇二一年", id="circle-zero"),
+    case("\ufb01le:///tmp/policy.html 1/4", "file:///tmp/policy.html 1/4", id="ligature-spelled-out"),
+])
+def test_normalize_folds_code_points(raw, expected):
+    assert normalize(raw) == expected
+
+
+def test_no_radical_or_compat_code_point_left_by_the_table():
+    """Every radical with a unified twin, and every compatibility ideograph, is folded."""
+    import unicodedata
+    unmapped = [f"U+{cp:04X}" for cp in [*range(0x2E80, 0x2EF4), *range(0x2F00, 0x2FD6)]
+                if unicodedata.name(chr(cp), "") and fold(chr(cp)) == chr(cp)]
+    # Component-only radicals with no equivalent ideograph in Unicode's data or any Noto face.
+    assert unmapped == ["U+2E80", "U+2E88", "U+2E91", "U+2E97", "U+2EB4", "U+2EB5", "U+2EB7", "U+2EB8"]
+    compat = [cp for cp in range(0xF900, 0xFB00)
+              if unicodedata.name(chr(cp), "") and unicodedata.normalize("NFC", chr(cp)) != chr(cp)]
+    assert all(fold(chr(cp)) != chr(cp) for cp in compat)
 
 
 NEEDS_SPACE = [

@@ -18,7 +18,7 @@ from datetime import date
 import regex
 
 from ..numbers import CHINESE, DIGIT_CHARS, NUMERAL_CHARS, SP, data_file, parse_number
-from ..text import to_halfwidth
+from ..text import fold
 
 _ROLES = data_file("date_roles.json")
 
@@ -88,7 +88,7 @@ _AFTER_BARE_DAY = regex.compile(rf"{SP}(?:$|\n|[,.;:!?、。)(\[\]“”\"'《�
 
 def find_dates(text: str) -> list[dict]:
     """Every date mention in `text`, in text order, with its value, span and role."""
-    scan = to_halfwidth(text)
+    scan = fold(text)
     candidates = []
     for name, pattern in _COMPILED:
         for m in pattern.finditer(scan, overlapped=True):

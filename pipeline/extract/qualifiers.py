@@ -12,7 +12,7 @@ from decimal import Decimal
 import regex
 
 from ..numbers import DIGIT_CHARS, MULTIPLIERS, SP, alternation, data_file  # noqa: F401 (alternation: re-exported)
-from ..text import HALFWIDTH
+from ..text import fold  # noqa: F401  (q.fold is the one fold, pipeline.text.fold)
 
 DATA = data_file("qualifiers.json")
 #: A number may not continue a code, a word or another number: ZJAC01, IPv6, 3541.07万元2,
@@ -25,20 +25,9 @@ CUT_SHORT = regex.compile(rf"{SP}点{SP}[0-9{DIGIT_CHARS}]")
 #: Separators of a range: 100-200 万元, 1万元--5万元, 30%—50%, 一百二十到一百五十万元.
 RANGE_SEP = rf"{SP}(?:\(含\){SP})?(?:-{{1,2}}|—{{1,2}}|–|~|〜|至|到){SP}"
 
-_FOLD = str.maketrans({**HALFWIDTH,
-                       **{k: v for k, v in DATA["variants"].items() if not k.startswith("$")}})
 _CLAUSE_BREAK = regex.compile(r"[,;。:!?\n]", flags=regex.REVERSE)  # search finds the last one
 _WINDOW = 200
 _SENTENCE_BREAK = regex.compile(r"[。;!?\n]|\([^()\n]*:[^()\n]*\)")  # (责任单位:…) ends one too
-
-
-def fold(text: str) -> str:
-    """Full-width forms to ASCII and traditional numerals to simplified, keeping every offset.
-
-    pipeline.text.normalize would also collapse spaces, which moves offsets; this
-    only swaps single characters ("３０％" -> "30%", "萬" -> "万").
-    """
-    return text.translate(_FOLD)
 
 
 def tidy(value: Decimal) -> Decimal:

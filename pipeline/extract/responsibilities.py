@@ -17,7 +17,7 @@ import regex
 
 from .. import gazetteer
 from ..numbers import SP, alternation
-from ..text import to_halfwidth
+from ..text import fold
 
 # The bracket labels are a closed vocabulary of the document template, mapped onto our roles.
 LABELS = {
@@ -88,7 +88,7 @@ def find_responsibilities(text: str) -> list[dict]:
     (first_leads when a stated convention set the role; first_leads_below when the
     bracket also says 下同, for `apply_conventions`).
     """
-    scan = to_halfwidth(text)
+    scan = fold(text)
     rows: list[dict] = []
     for m in _FORMS["label"].finditer(scan):
         rows += _bracket(text, scan, m.end(), LABELS[_squash(m["label"])])

@@ -23,6 +23,9 @@ class Line:
     x0: float | None = None
     x1: float | None = None
     size: float | None = None     # median font size of the line's characters
+    # Box (x0, top, x1, bottom) of each character of `text`, for provenance: a mention at
+    # text[i:j] is drawn over boxes[i:j]. A space we inserted spans the gap it stands for.
+    boxes: list[tuple[float, float, float, float]] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -60,11 +63,13 @@ def source_kind(path: Path) -> str:
 
 
 def read_pages(path: Path, workers: int = 2, progress=None, ocr: bool = True,
-               pool=None) -> tuple[str, list[RawPage]]:
-    """The source kind and its pages, in page order (on the build's pool, if given)."""
+               pool=None, reader: str = "pdfium") -> tuple[str, list[RawPage]]:
+    """The source kind and its pages, in page order (on the build's pool, if given).
+    `reader` picks the PDF character reader: "pdfium" (default, fast) or "pdfplumber"
+    (the reference)."""
     kind = source_kind(path)
     if kind == "pdf":
         from .pdf import read_pdf
-        return kind, read_pdf(path, workers=workers, progress=progress, ocr=ocr, pool=pool)
+        return kind, read_pdf(path, workers=workers, progress=progress, ocr=ocr, pool=pool, reader=reader)
     from .flipbook import read_flipbook
     return kind, read_flipbook(path)

@@ -1,0 +1,170 @@
+"""Characters of one PDF page from pdfium (pypdfium2), the default reader.
+
+pdfium parses a page 6-10x faster than pdfminer and places glyphs by their origin on
+the baseline, which is what the page prints; pdfminer derives each box from the
+font's descent, and 方正 files whose second font (digits, Latin) has a wrong descent
+get boxes 14-17 pt below the line they sit on. We read, per character: the code
+point (FPDFText_GetUnicode), the loose box (advance width x font height, as pdfminer
+computes it), the origin and the matrix, into the same dicts pdfminer's device gives
+(text, x0, x1, top, bottom, size, upright) plus `baseline`, the origin's distance
+from the page top.
+
+Line breaks pdfium adds itself are skipped. The spaces it adds (FPDFText_IsGenerated)
+are kept with `generated: True`: where a producer draws a space glyph pdfium cannot
+place (Chromium's "156 行动"), the glyph comes back as such a space; chars_to_lines
+drops those between two CJK characters, as it never infers a space there.
+"""
+from __future__ import annotations
+
+import ctypes
+import math
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+
+
+def open_document(path) -> pdfium.PdfDocument:
+    return pdfium.PdfDocument(str(path))
+
+
+def page_total(path) -> int:
+    doc = open_document(path)
+    try:
+        return len(doc)
+    finally:
+        doc.close()
+
+
+def _images(page) -> int:
+    """Image objects drawn on the page, inside form XObjects too (raw calls: pypdfium2's
+    get_objects wraps every object, and a Chromium page has one per glyph)."""
+    count_type, image, form = raw.FPDFPageObj_GetType, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM
+
+    def count(objects, depth: int) -> int:
+        found = 0
+        for obj in objects:
+            kind = count_type(obj)
+            if kind == image:
+                found += 1
+            elif kind == form and depth < 8:
+                found += count((raw.FPDFFormObj_GetObject(obj, k) for k in range(raw.FPDFFormObj_CountObjects(obj))),
+                               depth + 1)
+        return found
+
+    handle = page.raw
+    return count((raw.FPDFPage_GetObject(handle, k) for k in range(raw.FPDFPage_CountObjects(handle))), 0)
+
+
+def _unrotate(rotation: int, width: float, height: float):
+    """A function from pdfium's unrotated page space (y up) to the displayed page
+    (x right, top down), as pdfminer's interpreter rotates it."""
+    if rotation == 90:
+        return lambda x, y: (y, x)
+    if rotation == 180:
+        return lambda x, y: (width - x, y)
+    if rotation == 270:
+        return lambda x, y: (height - y, width - x)
+    return lambda x, y: (x, height - y)
+
+
+def _turn(rotation: int, a: float, b: float, c: float, d: float) -> tuple[float, float, float, float]:
+    """A glyph matrix's linear part as the rotated page displays it (y up)."""
+    if rotation == 90:
+        return b, -a, d, -c
+    if rotation == 180:
+        return -a, -b, -c, -d
+    if rotation == 270:
+        return -b, a, -d, c
+    return a, b, c, d
+
+
+def page_chars(page) -> tuple[list[dict], int, float, float, int]:
+    """(characters, image count, width, height, glyphs without a Unicode mapping) of a
+    pypdfium2 page."""
+    # Coordinates from the MediaBox, as pdfminer's interpreter sets them up.
+    left, low, right, high = page.get_mediabox()
+    base_w, base_h = round(right - left, 3), round(high - low, 3)
+    rotation = page.get_rotation()
+    width, height = (base_h, base_w) if rotation in (90, 270) else (base_w, base_h)
+    turned = _unrotate(rotation, base_w, base_h)
+
+    def to_page(x: float, y: float) -> tuple[float, float]:
+        return turned(x - left, y - low)
+    textpage = page.get_textpage()
+    tp = textpage.raw
+    chars = []
+    rect, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
+    ox, oy, value = ctypes.c_double(), ctypes.c_double(), ctypes.c_float()
+    # What is constant for one text object: its matrix, size and font (descent).
+    objects: dict[int, tuple[float, float, bool]] = {}
+    descents: dict[int, float] = {}
+    get_unicode, is_generated = raw.FPDFText_GetUnicode, raw.FPDFText_IsGenerated
+    unmapped = 0
+    get_box, get_origin, get_object = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetCharOrigin, raw.FPDFText_GetTextObject
+    try:
+        for i in range(raw.FPDFText_CountChars(tp)):
+            code = get_unicode(tp, i)
+            generated = is_generated(tp, i) == 1
+            if generated and code != 0x20:
+                continue
+            if 0xD800 <= code <= 0xDBFF:      # a surrogate pair: pdfium gives each half its index
+                code = 0x10000 + ((code - 0xD800) << 10) + (get_unicode(tp, i + 1) - 0xDC00)
+            elif 0xDC00 <= code <= 0xDFFF:
+                continue
+            text = chr(code) if code else ""
+            if text in ("\r", "\n", "\x02"):
+                continue
+            if raw.FPDFText_HasUnicodeMapError(tp, i) == 1:
+                unmapped += 1
+            obj = get_object(tp, i)
+            key = ctypes.cast(obj, ctypes.c_void_p).value or -i
+            if key not in objects:
+                raw.FPDFText_GetMatrix(tp, i, matrix)
+                a, b, c, d = _turn(rotation, matrix.a, matrix.b, matrix.c, matrix.d)
+                size = raw.FPDFText_GetFontSize(tp, i) * math.hypot(c, d)
+                objects[key] = (size, _descent(obj, descents, value) * size, a * d > 0 and b * c <= 0)
+            size, descent, upright = objects[key]
+            get_box(tp, i, rect)
+            get_origin(tp, i, ox, oy)
+            (x0, top), (x1, bottom) = to_page(rect.left, rect.top), to_page(rect.right, rect.bottom)
+            x_origin, baseline = to_page(ox.value, oy.value)
+            if upright:
+                # As pdfminer: the advance from the origin, the em box from the font's descent.
+                x0, x1 = x_origin, max(x_origin, x0, x1)
+                bottom, top = baseline - descent, baseline - descent - size
+            chars.append({
+                "text": text, "x0": min(x0, x1), "x1": max(x0, x1),
+                "top": min(top, bottom), "bottom": max(top, bottom),
+                "size": size, "upright": upright, "baseline": baseline,
+                **({"generated": True} if generated else {}),
+            })
+    finally:
+        textpage.close()
+    return _place_generated(chars), _images(page), float(width), float(height), unmapped
+
+
+def _descent(textobj, cache: dict[int, float], value: ctypes.c_float) -> float:
+    """The font's descent (negative: below the baseline) per point of font size."""
+    font = raw.FPDFTextObj_GetFont(textobj) if textobj else None
+    key = ctypes.cast(font, ctypes.c_void_p).value or 0 if font else 0
+    if key not in cache:
+        found = value.value if font and raw.FPDFFont_GetDescent(font, 1.0, value) else 0.0
+        cache[key] = -abs(found)   # some fonts state it positive; pdfminer flips it too
+    return cache[key]
+
+
+def _place_generated(chars: list[dict]) -> list[dict]:
+    """Put each generated space in the gap between its neighbours in content order
+    (pdfium's own box for it is a point somewhere near); drop it at a line break."""
+    out = []
+    for i, ch in enumerate(chars):
+        if not ch.get("generated"):
+            out.append(ch)
+            continue
+        prev = out[-1] if out else None
+        nxt = chars[i + 1] if i + 1 < len(chars) else None
+        if (prev is None or nxt is None or nxt.get("generated") or nxt["x0"] < prev["x1"]
+                or abs(nxt["baseline"] - prev["baseline"]) > 0.45 * max(nxt["size"], prev["size"])):
+            continue
+        out.append({**nxt, "text": " ", "x0": prev["x1"], "x1": nxt["x0"], "generated": True})
+    return out

@@ -1,0 +1,238 @@
+"""The two PDF character readers, and PDFs from other producers read right.
+
+pdfium (default) and pdfplumber (the reference) must give the same pages.text on every
+PDF fixture; pdfminer's device must give pdfplumber's own characters. Producer fixtures
+(tools/chromium_fixture.py, tools/fangzheng_fixture.py), each two seed pages (382-383)
+also in raw/2023.pdf:
+  chromium-noto-radicals-web-chrome.pdf    Chromium + Noto Sans CJK SC: ToUnicode maps
+                                           ideographs to Kangxi radicals; web chrome
+  fangzheng-second-font-wrong-descent.pdf  digits/Latin from a second font whose descent
+                                           puts their boxes 15-17 pt low
+  fangzheng-yi-punctuation-wrong-descent.pdf  and punctuation as Yi syllables (GB codes)
+Every table built from them must equal the table built from the same pages of the
+clean PDF (raw/2023.pdf).
+"""
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pdfplumber
+import pyarrow.parquet as pq
+import pypdfium2 as pdfium
+import pytest
+
+from conftest import FIXTURES, LIBREOFFICE_PDF, SAMPLE_PDF, run_cli
+from pipeline.pages import pages_table
+from pipeline.sources import InputError, read_pages
+from pipeline.sources.pdf import chars_to_lines
+from pipeline.sources.pdfchars import page_chars
+
+CHROMIUM = FIXTURES / "chromium-noto-radicals-web-chrome.pdf"
+FANGZHENG = FIXTURES / "fangzheng-second-font-wrong-descent.pdf"
+YI = FIXTURES / "fangzheng-yi-punctuation-wrong-descent.pdf"
+ALL_PDFS = sorted(FIXTURES.glob("*.pdf")) + [SAMPLE_PDF]
+
+
+def ingest(path: Path, reader: str) -> list[dict]:
+    _, raw = read_pages(path, workers=1, reader=reader, ocr=False)
+    return pages_table(raw, "t", str(path))
+
+
+def is_radical_or_compat(ch: str) -> bool:
+    cp = ord(ch)
+    return 0x2E80 <= cp <= 0x2FDF or (0xF900 <= cp <= 0xFAFF and unicodedata.normalize("NFC", ch) != ch)
+
+
+# ---------------------------------------------------------------- pdfium == pdfplumber
+
+@pytest.mark.parametrize("path", ALL_PDFS, ids=lambda p: p.name)
+def test_both_readers_give_the_same_page_text(path):
+    try:
+        plumber = ingest(path, "pdfplumber")
+    except InputError as exc:          # encrypted, no pages: the same one-line error
+        with pytest.raises(InputError) as again:
+            ingest(path, "pdfium")
+        assert str(again.value) == str(exc)
+        return
+    fast = ingest(path, "pdfium")
+    assert [r["text"] for r in fast] == [r["text"] for r in plumber]
+    assert [(r["printed_page"], r["kind"], r["error"] is None) for r in fast] == \
+        [(r["printed_page"], r["kind"], r["error"] is None) for r in plumber]
+
+
+@pytest.mark.parametrize("path", [p for p in ALL_PDFS if p.name not in
+                                  ("encrypted-user-password.pdf", "zero-pages.pdf",
+                                   "damaged-page-2-missing-font.pdf")], ids=lambda p: p.name)
+def test_pdfminer_device_gives_pdfplumbers_characters(path):
+    """The pdfplumber reader's own device (pdfchars) against pdfplumber's page.chars."""
+    keys = ("text", "x0", "x1", "top", "bottom", "size", "upright")
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages[:6]:
+            ours, _ = page_chars(pdf, page)
+            theirs = page.chars
+            assert len(ours) == len(theirs)
+            for a, b in zip(ours, theirs):
+                assert {k: a[k] for k in keys} == pytest.approx({k: b[k] for k in keys}, abs=1e-6)
+                # the baseline is the glyph origin: pdfplumber's text matrix translation
+                assert a["baseline"] == pytest.approx(float(page.height) - b["matrix"][5], abs=1e-6)
+
+
+# ---------------------------------------------------------------- the producers' quirks are real
+
+def test_chromium_text_layer_writes_radicals():
+    """The fixture is what the issue describes: pdfminer reads Kangxi radicals, pdfium
+    reads unified ideographs, and pages.text has unified ideographs either way."""
+    with pdfplumber.open(CHROMIUM) as pdf:
+        raw = "".join(c["text"] for page in pdf.pages for c in page.chars)
+    radicals = sorted({c for c in raw if is_radical_or_compat(c)})
+    assert "".join(radicals) == "⺠⻅⻔⼀⼈⼤⼩⼲⽀⽂⽇⽉⽣⽤⽬⽴⾃⾏⾜⾼"
+    assert sum(raw.count(c) for c in radicals) == 54
+    doc = pdfium.PdfDocument(CHROMIUM)
+    assert not any(is_radical_or_compat(c) for page in doc for c in page.get_textpage().get_text_range())
+    for reader in ("pdfium", "pdfplumber"):
+        text = "\n".join(r["text"] for r in ingest(CHROMIUM, reader))
+        assert not any(is_radical_or_compat(c) for c in text)
+        assert "一、明确目标领域对象" in text and "杭州市人民政府办公厅" in text
+
+
+def test_fangzheng_digits_boxes_sit_low_but_lines_hold():
+    with pdfplumber.open(FANGZHENG) as pdf:
+        chars = pdf.pages[1].chars
+    start = next(i for i, c in enumerate(chars) if c["text"] == "杭" and chars[i + 1]["text"] == "政")
+    line = chars[start:start + 14]                      # 杭政办函〔2021〕39 号, one baseline
+    assert "".join(c["text"] for c in line) == "杭政办函〔2021〕39 号"
+    assert len({round(c["matrix"][5], 2) for c in line}) == 1
+    drops = {c["text"]: c["top"] - line[0]["top"] for c in line}
+    assert drops["2"] == drops["9"] == pytest.approx(15.0, abs=0.001)   # 1 em: stated descent 1.2 em, not 0.2
+    assert drops["〔"] == drops["号"] == 0
+    for reader in ("pdfium", "pdfplumber"):
+        lines = ingest(FANGZHENG, reader)[1]["text"].splitlines()
+        assert "杭政办函〔2021〕39 号" in lines
+        assert "31.杭州市人民政府办公厅关于加快生物医" in lines
+
+
+def test_fangzheng_yi_punctuation_folds():
+    with pdfplumber.open(YI) as pdf:
+        raw = "".join(c["text"] for page in pdf.pages for c in page.chars)
+    assert {"\ua3ac", "\ua3ae", "\ua1a2", "\U001001b0"} <= set(raw)
+    assert raw.count("\ua3ac") == 15
+    for reader in ("pdfium", "pdfplumber"):
+        rows = ingest(YI, reader)
+        assert [r["text"] for r in rows] == [r["text"] for r in ingest(FANGZHENG, reader)]
+        assert "各区、县(市)人民政府,市政府各部门、各直属单位:" in rows[1]["text"].splitlines()
+
+
+# ---------------------------------------------------------------- every table the same
+
+def _clean_pages(tmp: Path, indexes: list[int]) -> Path:
+    """The given pages of raw/2023.pdf as their own PDF."""
+    src, dst = pdfium.PdfDocument(SAMPLE_PDF), pdfium.PdfDocument.new()
+    dst.import_pages(src, indexes)
+    out = tmp / f"clean-{indexes[0]}.pdf"
+    dst.save(out)
+    return out
+
+
+# Columns that describe the producer's layout, not the content.
+LAYOUT = {"edition", "line_tops", "line_x0s", "line_sizes", "width", "height", "header", "footer", "image_count"}
+
+
+def _tables(out: Path, edition: str) -> dict[str, list[dict]]:
+    tables = {}
+    for folder in sorted(out.iterdir()):
+        part = folder / f"edition={edition}" / "part-0.parquet"
+        if folder.name != "editions" and part.exists():
+            tables[folder.name] = [{k: v for k, v in row.items() if k not in LAYOUT}
+                                   for row in pq.read_table(part).to_pylist()]
+    return tables
+
+
+@pytest.fixture(scope="module")
+def producer_builds(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("producers")
+    out = tmp / "out"
+    sources = {
+        "clean-382": _clean_pages(tmp, [31, 32]), "clean-383": _clean_pages(tmp, [32, 33, 34, 35]),
+        "chromium": CHROMIUM, "fangzheng": FANGZHENG, "yi": YI, "libreoffice": LIBREOFFICE_PDF,
+    }
+    builds = [(name, path, "pdfium") for name, path in sources.items()] + [("chromium-plumber", CHROMIUM, "pdfplumber")]
+    for name, path, reader in builds:
+        run = run_cli("build", path, "--edition", name, "--out", out, "--reader", reader, "--no-ocr")
+        assert run.returncode == 0, run.stderr
+    return out
+
+
+@pytest.mark.parametrize("edition, clean", [
+    ("chromium", "clean-382"), ("chromium-plumber", "clean-382"), ("fangzheng", "clean-382"),
+    ("yi", "clean-382"), ("libreoffice", "clean-383"),
+])
+def test_every_table_equals_the_clean_pdfs(producer_builds, edition, clean):
+    ours, theirs = _tables(producer_builds, edition), _tables(producer_builds, clean)
+    assert sorted(ours) == sorted(theirs)
+    for table in theirs:
+        assert ours[table] == theirs[table], table
+    assert len(theirs["amounts"]) + len(theirs["dates"]) > 0
+
+
+@pytest.mark.parametrize("edition", ["chromium", "chromium-plumber", "yi"])
+def test_no_radical_compat_or_yi_code_point_in_the_dataset(producer_builds, edition):
+    found = set()
+    for folder in producer_builds.iterdir():
+        part = folder / f"edition={edition}" / "part-0.parquet"
+        if not part.exists():
+            continue
+        for row in pq.read_table(part).to_pylist():
+            for value in row.values():
+                for text in (value if isinstance(value, list) else [value]):
+                    if isinstance(text, str):
+                        found |= {c for c in text if is_radical_or_compat(c) or 0xA000 <= ord(c) <= 0xA4CF
+                                  or ord(c) >= 0xF0000}
+    assert found == set()
+
+
+def test_web_chrome_and_browser_margins_are_furniture(producer_builds):
+    rows = pq.read_table(producer_builds / "pages" / "edition=chromium" / "part-0.parquet").to_pylist()
+    first, last = rows
+    assert first["header"].split(" | ")[1] == "发布时间:2021-10-13 来源:杭州市人民政府办公厅 字号:[大] [中] [小]"
+    assert last["footer"].split(" | ")[:2] == ["[打印] [关闭]", "分享到:微信 微博 QQ空间"]
+    assert [r["printed_page"] for r in rows] == [377, 378]
+    assert all(r["footer"].endswith(f"{i}/2") for i, r in enumerate(rows, 1))
+
+
+# ---------------------------------------------------------------- lines by baseline, boxes kept
+
+def _chars(text: str, x: float, baseline: float, size: float, box_drop: float = 0.0) -> list[dict]:
+    out = []
+    for ch in text:
+        w = size if not ch.isascii() else size * 0.55
+        top = baseline - 0.88 * size + box_drop
+        out.append({"text": ch, "x0": x, "x1": x + w, "top": top, "bottom": top + size,
+                    "size": size, "upright": True, "baseline": baseline})
+        x += w
+    return out
+
+
+@pytest.mark.parametrize("parts, expected", [
+    # 方正: the second font's boxes 15 pt low, the baseline the same
+    ([("赣府发〔", 0.0), ("2017", 15.0), ("〕", 0.0), ("7", 15.0), ("号文", 0.0)], "赣府发〔2017〕7号文"),
+    ([("川办规〔", 0.0), ("2025", 16.0), ("〕", 0.0), ("6", 16.0), ("号", 0.0)], "川办规〔2025〕6号"),
+    ([("由", 0.0), ("30", 17.0), ("万元提高至", 0.0), ("50", 17.0), ("万元", 0.0)], "由30万元提高至50万元"),
+    ([("附件", 0.0), ("1", 14.0)], "附件1"),
+])
+def test_lines_follow_baselines_not_boxes(parts, expected):
+    chars, x = [], 78.0
+    for text, drop in parts:
+        chars += _chars(text, x, 100.0, 15.0, drop)
+        x = chars[-1]["x1"]
+    assert [l.text for l in chars_to_lines(chars)] == [expected]
+
+
+def test_line_boxes_index_the_text():
+    chars = _chars("给予一次性", 78.0, 100.0, 15.0) + _chars("3", 158.0, 100.0, 15.0) + _chars("万元", 172.0, 100.0, 15.0)
+    (line,) = chars_to_lines(chars)
+    assert line.text == "给予一次性 3 万元"
+    assert len(line.boxes) == len(line.text)
+    assert line.boxes[5][0] == 153.0 and line.boxes[5][2] == 158.0     # the inferred space: the gap
+    assert line.boxes[6] == (158.0, 86.8, 166.25, 101.8)                # the 3
+    assert line.boxes[7] == (166.25, 86.8, 172.0, 101.8)
