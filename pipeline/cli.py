@@ -286,12 +286,26 @@ def extract(text: str | None, only: tuple[str, ...], as_json: bool) -> None:
 
 # ---------------------------------------------------------------- docs, validate, diff
 
-@main.command(epilog=_examples("python -m pipeline docs", "python -m pipeline docs --check   # exit 1 if stale"))
+@main.command(epilog=_examples("python -m pipeline docs", "python -m pipeline docs --check   # exit 1 if stale",
+                               "python -m pipeline docs --examples-from extracted --edition 2023"))
 @click.option("--out", type=click.Path(path_type=Path), default=Path("docs/data-dictionary.md"), show_default=True)
 @click.option("--check", is_flag=True, help="Exit 1 if the file is not up to date instead of writing it.")
-def docs(out: Path, check: bool) -> None:
+@click.option("--examples-from", "examples_from", type=click.Path(path_type=Path),
+              help="First set the examples in schemas/ from a real row of each table of this dataset.")
+@click.option("--edition", "example_edition", default="2023", show_default=True,
+              help="The edition --examples-from takes rows from.")
+def docs(out: Path, check: bool, examples_from: Path | None, example_edition: str) -> None:
     """Write the data dictionary generated from schemas/."""
-    from .datadict import data_dictionary
+    from .datadict import data_dictionary, refresh_examples
+
+    if examples_from is not None:
+        try:
+            from .dataset import check_edition
+            check_edition(examples_from, example_edition)
+        except DatasetError as exc:
+            _fail(str(exc), EXIT_NO)
+        tables = refresh_examples(examples_from, example_edition)
+        click.echo(f"examples of {len(tables)} table(s) taken from {examples_from}/{example_edition}", err=True)
 
     text = data_dictionary()
     if check:

@@ -144,19 +144,10 @@ def convert(spec: dict) -> dict:
 
 
 def dump(spec: dict) -> str:
-    """One field per line, like the hand-written files: diffs stay one line per column."""
-    lines = ["{"]
-    items = list(spec.items())
-    for i, (k, v) in enumerate(items):
-        comma = "," if i < len(items) - 1 else ""
-        if k in ("fields", "foreignKeys"):
-            lines.append(f'  "{k}": [')
-            for j, f in enumerate(v):
-                lines.append("    " + json.dumps(f, ensure_ascii=False) + ("," if j < len(v) - 1 else ""))
-            lines.append("  ]" + comma)
-        else:
-            lines.append(f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}{comma}")
-    return "\n".join(lines) + "\n}\n"
+    """The layout of schemas/ files (pipeline.datadict.schema_json, one field per line)."""
+    sys.path.insert(0, str(ROOT))
+    from pipeline.datadict import schema_json
+    return schema_json(spec)
 
 
 def convert_file(path: Path) -> bool:
