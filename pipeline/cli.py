@@ -125,6 +125,10 @@ def _build_one(source: Path, edition: str | None, out: Path, workers: int, no_oc
     from .dataset import check_edition_id, edition_from_name
 
     try:
+        source.name.encode("utf-8")
+    except UnicodeEncodeError:   # the editions table records the name: it must be text
+        _fail(f"{_shown(source)}: file name is not UTF-8; rename the file")
+    try:
         edition = check_edition_id(edition) if edition is not None else edition_from_name(source.stem)
     except EditionIdError as exc:
         _fail(f"{_shown(source)}: {exc}" + ("" if edition else "; pass --edition"))
@@ -156,7 +160,7 @@ def _build_one(source: Path, edition: str | None, out: Path, workers: int, no_oc
 
 
 def _shown(path: Path) -> str:
-    return str(path).encode("utf-8", "backslashreplace").decode("utf-8")
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _page_total(source: Path) -> int:

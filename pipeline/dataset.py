@@ -328,8 +328,11 @@ def datapackage(out: Path) -> dict:
 def write_datapackage(out: Path) -> Path:
     """datapackage.json beside the tables, replaced atomically."""
     target = out / "datapackage.json"
+    text = json.dumps(datapackage(out), ensure_ascii=False, indent=1) + "\n"
+    if target.exists() and target.read_text("utf-8") == text:
+        return target        # unchanged: rebuilding one edition leaves the others' files alone
     tmp = out / f".datapackage-{uuid.uuid4().hex[:8]}.json"
-    tmp.write_text(json.dumps(datapackage(out), ensure_ascii=False, indent=1) + "\n", "utf-8")
+    tmp.write_text(text, "utf-8")
     os.replace(tmp, target)
     return target
 

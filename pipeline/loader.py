@@ -10,7 +10,7 @@ schema means:
   timestamp     -> datetime64[ms, UTC]
   int16/32/64   -> Int16/Int32/Int64 (nullable: seq stays an integer)
   bool          -> boolean;  string -> string;  float64 -> Float64
-  list/struct   -> Python lists and dicts, as pyarrow gives them
+  list/struct   -> list<…>[pyarrow]: each cell a Python list (of dicts for structs)
 """
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ def _dtype(kind: pa.DataType):
         return pd.StringDtype()
     if pa.types.is_floating(kind):
         return pd.Float64Dtype()
-    return None      # dates, timestamps, lists: converted below or left to pyarrow
+    if pa.types.is_list(kind) or pa.types.is_struct(kind):
+        return pd.ArrowDtype(kind)      # a cell is a Python list / dict, not a numpy array
+    return None      # dates and timestamps: cast before (dates) or pandas' own (timestamps)
 
 
 def load(table: str, data: str | Path = "extracted", editions: str | Iterable[str] | None = None) -> pd.DataFrame:
