@@ -333,6 +333,8 @@ def validate(data: Path, as_json: bool) -> None:
     from .dataset import validate as check
 
     problems = check(data)
+    if not editions_in(data) and not as_json:
+        _fail(problems[0], EXIT_NO)          # no dataset at all: one error line, as elsewhere
     if as_json:
         click.echo(json.dumps({"data": str(data), "valid": not problems, "editions": editions_in(data),
                                "problems": problems}, ensure_ascii=False, indent=1))
@@ -363,9 +365,10 @@ def diff(old: str, new: str, data: Path, out_file: Path | None, fmt: str) -> Non
 
     _setup_logging(0, False)
     try:
-        editions = []
         for name in (old, new):
             dataset.check_edition_id(name)
+        editions = []
+        for name in (old, new):
             dataset.check_edition(data, name)
             editions.append(Edition(name, {t: dataset.read_rows(data, t, name) for t in TABLES}))
         changes = diff_editions(*editions)
