@@ -53,15 +53,31 @@ class _Stderr(logging.Handler):
 _HANDLER = _Stderr()
 
 
+_LIBRARIES = ("pdfminer", "pdfplumber", "jieba")
+
+
 def _setup_logging(verbose: int, quiet: bool) -> _Stderr:
+    """Logs to stderr at the level the flags ask for, for the time of the command: the
+    previous set-up comes back when it ends (commands also run in-process, in tests)."""
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     _HANDLER.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     _HANDLER.bar, _HANDLER.warnings = None, 0
     root = logging.getLogger()
+    saved = root.handlers[:], root.level, {name: logging.getLogger(name).level for name in _LIBRARIES}
+
+    def restore():
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        for name, old in saved[2].items():
+            logging.getLogger(name).setLevel(old)
+
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.call_on_close(restore)
     root.handlers[:] = [_HANDLER]
     root.setLevel(level)
     # Library chatter (pdfminer font warnings, jieba start-up) only with -vv.
-    for name in ("pdfminer", "pdfplumber", "jieba"):
+    for name in _LIBRARIES:
         logging.getLogger(name).setLevel(logging.DEBUG if verbose >= 2 else logging.ERROR)
     return _HANDLER
 
@@ -113,16 +129,17 @@ def main() -> None:
 def build(source: Path, edition: str | None, out: Path, workers: int, no_ocr: bool, as_json: bool,
           quiet: bool, verbose: int) -> None:
     """Run every stage on SOURCE (a PDF or a flipbook text export)."""
-    handler = _setup_logging(verbose, quiet)
-    result = _build_one(source, edition, out, workers, no_ocr, quiet, handler)
+    _setup_logging(verbose, quiet)
+    result = _build_one(source, edition, out, workers, no_ocr, quiet)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
 
 
-def _build_one(source: Path, edition: str | None, out: Path, workers: int, no_ocr: bool, quiet: bool,
-               handler: _Stderr) -> dict:
+def _build_one(source: Path, edition: str | None, out: Path, workers: int, no_ocr: bool, quiet: bool) -> dict:
     from .build import build_edition
     from .dataset import check_edition_id, edition_from_name
+
+    handler, start = _HANDLER, _HANDLER.warnings
 
     try:
         source.name.encode("utf-8")
@@ -152,11 +169,11 @@ def _build_one(source: Path, edition: str | None, out: Path, workers: int, no_oc
     except KeyboardInterrupt:
         _fail("interrupted; previous output left as it was")
     summary = ", ".join(f"{n} {t}" for t, n in counts.items())
-    warned = f" ({handler.warnings} warning{'s' * (handler.warnings != 1)} above)" if handler.warnings else ""
+    warnings = handler.warnings - start
+    warned = f" ({warnings} warning{'s' * (warnings != 1)} above)" if warnings else ""
     if not quiet:   # the one closing summary
         click.echo(f"{edition}: {summary} -> {out}{warned}", err=True)
-    return {"edition": edition, "source": str(source), "out": str(out), "rows": counts,
-            "warnings": handler.warnings}
+    return {"edition": edition, "source": str(source), "out": str(out), "rows": counts, "warnings": warnings}
 
 
 def _shown(path: Path) -> str:
@@ -188,7 +205,7 @@ def update(raw_dir: Path, out: Path, workers: int, no_ocr: bool, quiet: bool, ve
     from a second source: it is left out, so that no sum over OUT counts it twice."""
     from . import update as sync
 
-    handler = _setup_logging(verbose, quiet)
+    _setup_logging(verbose, quiet)
     if not raw_dir.is_dir():
         _fail(f"{raw_dir}: not a directory")
     for old in sync.drop_old_layout(out):
@@ -200,7 +217,7 @@ def update(raw_dir: Path, out: Path, workers: int, no_ocr: bool, quiet: bool, ve
         sync.remove(out, edition)
         log.info("removed edition %s: its source is gone from %s", edition, raw_dir)
     for source, edition in plan.build:
-        _build_one(source, edition, out, workers, no_ocr, quiet, handler)
+        _build_one(source, edition, out, workers, no_ocr, quiet)
         sync.stamp(out, source, edition)
     if not (plan.build or plan.remove) and not quiet:
         click.echo(f"{out}: up to date ({len(plan.current)} edition(s))", err=True)

@@ -41,7 +41,8 @@ def _dtype(kind: pa.DataType):
     return None      # dates and timestamps: cast before (dates) or pandas' own (timestamps)
 
 
-def load(table: str, data: str | Path = "extracted", editions: str | Iterable[str] | None = None) -> pd.DataFrame:
+def load(table: str, data: str | Path = "extracted",
+         editions: str | int | Iterable[str | int] | None = None) -> pd.DataFrame:
     """One table of the dataset at `data` as a typed DataFrame, all editions or only `editions`
     (one id or several); rows in file order, editions in name order."""
     data = Path(data)
@@ -49,7 +50,9 @@ def load(table: str, data: str | Path = "extracted", editions: str | Iterable[st
     have = dataset.editions_in(data)
     if not have:
         raise dataset.DatasetError(f"{data}: no built edition")
-    wanted = have if editions is None else [editions] if isinstance(editions, str) else list(editions)
+    if isinstance(editions, (str, int)):
+        editions = [editions]
+    wanted = have if editions is None else [str(e) for e in editions]     # 2023 means "2023"
     missing = [e for e in wanted if e not in have]
     if missing:
         raise dataset.DatasetError(f"{data}: unknown edition(s) {', '.join(missing)} (built: {', '.join(have)})")

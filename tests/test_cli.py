@@ -60,6 +60,15 @@ def test_exit_codes(tmp_path, args, code, message):
 
 # ---------------------------------------------------------------- --json, editions, extract
 
+def test_cli_leaves_logging_as_it_was(tmp_path):
+    """In-process runs (tests, notebooks) get their logging set-up back after a command."""
+    root = logging.getLogger()
+    before = root.handlers[:], root.level
+    invoke("build", SMALL_PDF, "--edition", "one", "--out", tmp_path, "-q", "--workers", "1", "--no-ocr")
+    invoke("validate", "--data", tmp_path / "none")
+    assert (root.handlers[:], root.level) == before
+
+
 def test_build_json_and_one_summary(tmp_path):
     result = invoke("build", SMALL_PDF, "--edition", "one", "--out", tmp_path, "--json", "--workers", "1", "--no-ocr")
     assert result.exit_code == 0, result.stderr
@@ -130,6 +139,8 @@ class _Bar:
 
 
 def test_log_line_never_shares_the_progress_bar_line(capsys):
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
     handler = cli._setup_logging(0, False)
     bar = _Bar()
     handler.bar = bar
@@ -138,6 +149,8 @@ def test_log_line_never_shares_the_progress_bar_line(capsys):
         logging.getLogger("pipeline.test").warning("page 3: heading gap")
     finally:
         handler.bar = None
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
     err = capsys.readouterr().err
     assert err == "[bar]\r\x1b[KWARNING: page 3: heading gap\n[bar]"
     assert bar.drawn == 1 and handler.warnings == 1

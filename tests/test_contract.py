@@ -301,6 +301,15 @@ def test_load_refuses_unknown_edition(built):
 
     with pytest.raises(dataset.DatasetError, match="unknown edition"):
         pipeline.load("amounts", data=built.out, editions="1999")
+    with pytest.raises(dataset.DatasetError, match="unknown edition"):
+        pipeline.load("amounts", data=built.out, editions=1999)
+
+
+def test_load_numeric_edition(numeric_editions):
+    import pipeline
+
+    pages = pipeline.load("pages", data=numeric_editions, editions=2024)
+    assert len(pages) == 1 and pages["edition"].tolist() == ["2024"] and str(pages["edition"].dtype) == "string"
 
 
 # ---------------------------------------------------------------- edition ids
