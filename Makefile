@@ -1,15 +1,13 @@
 # `make` builds the dataset for every file in raw/ into extracted/; `make test` runs the tests.
-# Only what is out of date is rebuilt: an edition reruns when its raw file, the pipeline
-# code, its data files or the schemas change.
+# `pipeline update` decides what is out of date (an edition reruns when its raw file, the
+# pipeline code, its data files or the schemas change), removes the editions of deleted raw
+# files, and takes any file name (spaces, *.PDF), which make's own rules cannot.
+# Recipes are silent (@): `make diff FORMAT=json > c.json` writes only the JSON.
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 OUT    := extracted
-RAW    := $(wildcard raw/*.pdf raw/*.txt)
-STAMPS := $(patsubst raw/%,$(OUT)/.built/%.stamp,$(RAW))
-CODE   := $(shell find pipeline -name '*.py' -o -name '*.json' -o -name '*.csv' -o -name '*.txt' 2>/dev/null) \
-          $(wildcard schemas/*.json)
 # Debian packages: poppler-utils for the benchmark's pdftotext reference, the CJK font
 # for the typesetter (make sample, test fixtures). OCR (RapidOCR, onnxruntime) comes from
 # PyPI with the pinned dependencies and needs no system package (bench/ocr_compare.py).
@@ -17,33 +15,30 @@ SYSDEPS := poppler-utils fonts-wqy-zenhei
 
 .PHONY: all test sample bench clean sysdeps diff docs validate
 
-all: $(STAMPS)
+all: $(VENV)/.installed
+	@$(PY) -m pipeline update raw --out $(OUT)
 
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $@
-
-$(OUT)/.built/%.stamp: raw/% $(CODE) $(VENV)/.installed
-	$(PY) -m pipeline build $< --out $(OUT)
-	@mkdir -p $(@D) && touch $@
+	@$(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip >&2
+	@$(PY) -m pip install --quiet -e '.[dev]' >&2
+	@touch $@
 
 test: $(VENV)/.installed sysdeps
-	$(PY) -m pytest
+	@$(PY) -m pytest
 
 # What changed between two editions: make diff OLD=2023 NEW=2024 [FORMAT=markdown|json|table]
 OLD ?= 2023
 NEW ?= 2024
 FORMAT ?= table
 diff: all
-	$(PY) -m pipeline diff $(OLD) $(NEW) --data $(OUT) --format $(FORMAT)
+	@$(PY) -m pipeline diff $(OLD) $(NEW) --data $(OUT) --format $(FORMAT)
 
 validate: all
-	$(PY) -m pipeline validate --data $(OUT)
+	@$(PY) -m pipeline validate --data $(OUT)
 
 docs: $(VENV)/.installed
-	$(PY) -m pipeline docs
+	@$(PY) -m pipeline docs
 
 # Rebuild the sample PDFs from the seed text (needs the CJK font).
 sample: $(VENV)/.installed sysdeps

@@ -1,6 +1,17 @@
 """policy-pipeline: compiled Chinese policy PDFs -> Parquet tables, and edition diffs."""
 
-__version__ = "0.2.0"
+#: The one version string: pyproject.toml reads it (`dynamic = ["version"]`).
+__version__ = "0.3.0"
 #: Bumped whenever a table's meaning or layout changes incompatibly; `diff` and
 #: `validate` refuse data written under another format.
-DATASET_FORMAT = 1
+DATASET_FORMAT = 2    # 2: <table>/<ID>/ folders, edition stored in the files
+
+
+def __getattr__(name: str):
+    """`pipeline.load(table, data=..., editions=...)`, imported on first use so that the
+    command line does not pay for pandas (the module is pipeline/loader.py: a submodule
+    named `load` would replace this function once imported)."""
+    if name == "load":
+        from .loader import load
+        return load
+    raise AttributeError(f"module 'pipeline' has no attribute {name!r}")

@@ -1,8 +1,12 @@
 """Schemas -> pyarrow, validation, and atomic partition writes.
 
-`schemas/<table>.json` is the single source of truth for every table: the writer
-builds the pyarrow schema from it and refuses rows that do not fit, and the data
-dictionary is generated from it.
+`schemas/<table>.json` is the single source of truth for every table, in Frictionless
+Table Schema vocabulary (`fields`, `constraints.required`/`enum`, `primaryKey`,
+`foreignKeys`) plus our custom per-field `arrowType` (the exact Parquet type, e.g.
+decimal(24,4)), `partition`, `example`, and the table's `stage`. The writer builds the
+pyarrow schema from it and refuses rows that do not fit, `validate` checks every
+constraint, each build writes `datapackage.json` from it, and the data dictionary is
+generated from it.
 """
 from __future__ import annotations
 
@@ -17,7 +21,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import regex
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+def _schema_dir() -> Path:
+    """schemas/ of a checkout, or the copy a wheel ships as package data (pipeline/schemas)."""
+    here = Path(__file__).resolve().parent
+    shipped = here / "schemas"
+    return shipped if shipped.is_dir() else here.parent / "schemas"
+
+
+SCHEMA_DIR = _schema_dir()
 
 
 class SchemaError(Exception):
@@ -29,7 +40,18 @@ def load_schema(table: str) -> dict:
     path = SCHEMA_DIR / f"{table}.json"
     if not path.exists():
         raise SchemaError(f"no schema for table {table!r} ({path})")
-    return json.loads(path.read_text("utf-8"))
+    spec = json.loads(path.read_text("utf-8"))
+    if "fields" not in spec or "columns" in spec:
+        raise SchemaError(f"{path}: not in Frictionless vocabulary; run tools/schemas_to_frictionless.py")
+    return spec
+
+
+def fields(table: str) -> list[dict]:
+    return load_schema(table)["fields"]
+
+
+def required(field: dict) -> bool:
+    return bool(field.get("constraints", {}).get("required"))
 
 
 def table_names() -> list[str]:
@@ -70,11 +92,12 @@ def _split_top(text: str) -> list[str]:
 
 
 def arrow_schema(table: str, with_partition: bool = False) -> pa.Schema:
-    """The file schema (partition columns live in the directory name, not the file)."""
+    """The schema of the rows a stage hands over (`with_partition`: of the file, which
+    also holds the edition column)."""
     spec = load_schema(table)
     return pa.schema([
-        pa.field(c["name"], arrow_type(c["type"]), nullable=c.get("nullable", True))
-        for c in spec["columns"] if with_partition or not c.get("partition")
+        pa.field(f["name"], arrow_type(f["arrowType"]), nullable=not required(f))
+        for f in spec["fields"] if with_partition or not f.get("partition")
     ])
 
 
@@ -82,9 +105,8 @@ def to_arrow(table: str, rows: list[dict] | dict[str, list]) -> pa.Table:
     """Rows (a list of dicts, or a dict of equal-length column lists, which big tables
     such as `tokens` use to save memory) -> pyarrow Table of the table's schema.
     SchemaError names the bad column and row."""
-    spec = load_schema(table)
     schema = arrow_schema(table)
-    known = {c["name"] for c in spec["columns"]}
+    known = {f["name"] for f in fields(table)}
     if isinstance(rows, dict):
         extra = set(rows) - known
         if extra:
@@ -114,22 +136,70 @@ def to_arrow(table: str, rows: list[dict] | dict[str, list]) -> pa.Table:
     return pa.table(columns, schema=schema)
 
 
+class DatasetError(Exception):
+    """A dataset directory that cannot be read as asked. The message is one line."""
+
+
+class EditionIdError(ValueError):
+    """An edition id outside the safe alphabet. The message is one line."""
+
+
+# Edition ids name directories and hive-style filters in every engine, so they are kept to
+# a small alphabet that means the same thing everywhere: ASCII letters, digits, '.', '_'
+# and '-', starting with a letter or digit, at most 64 characters. That refuses path
+# separators and '..' (../../x, a/b), '=' and '%' (read as hive keys and URL escapes:
+# %41 is 'A' to pyarrow), spaces (edge spaces vanish in shells and make) and anything a
+# file name that is not UTF-8 decodes to.
+EDITION_ID = regex.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def check_edition_id(edition: str) -> str:
+    """The edition id, or EditionIdError saying in one line why it cannot be one."""
+    if not EDITION_ID.fullmatch(edition) or ".." in edition:
+        shown = edition.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+        raise EditionIdError(
+            f"edition id {shown!r} is not allowed: use 1-64 ASCII letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit, without '..'")
+    return edition
+
+
+def edition_from_name(stem: str) -> str:
+    """Default edition id of a source file: its stem, with runs of spaces as '-'
+    ('2023 汇编 v2' is refused, 'policy 2023' becomes 'policy-2023')."""
+    return check_edition_id(regex.sub(r"\s+", "-", stem.strip()))
+
+
 def partition_dir(out: Path, table: str, edition: str) -> Path:
-    return out / table / f"edition={edition}"
+    """OUT/<table>/<edition>/: a plain folder, not `edition=<ID>`, because engines type a
+    hive partition by its values (edition=2023 becomes an integer in pandas, polars,
+    DuckDB and Spark). The `edition` column is stored in the file instead, as a string."""
+    return out / table / check_edition_id(edition)
+
+
+def _with_edition(table: str, data: pa.Table, edition: str) -> pa.Table:
+    """The stage's rows plus the edition column, in the schema's column order."""
+    full = arrow_schema(table, with_partition=True)
+    columns = {name: data.column(name) for name in data.column_names}
+    columns["edition"] = pa.array([edition] * data.num_rows, pa.string())
+    return pa.table([columns[f.name] for f in full], schema=full)
 
 
 def write_edition(out: Path, edition: str, tables: dict[str, list[dict] | pa.Table]) -> None:
-    """Write every table's partition for one edition, all or nothing.
+    """Write every table's partition for one edition, all or nothing, then datapackage.json.
 
     All files are written under a hidden staging directory first (readers skip names
     starting with '.'); only when every table is written do the partitions move into
     place, each replacing the edition's previous partition by rename.
     """
-    arrow_tables = {name: rows if isinstance(rows, pa.Table) else to_arrow(name, rows)
-                    for name, rows in tables.items()}
-    for name, data in arrow_tables.items():
+    check_edition_id(edition)
+    arrow_tables = {}
+    for name, rows in tables.items():
+        data = rows if isinstance(rows, pa.Table) else to_arrow(name, rows)
+        if "edition" in data.column_names:
+            data = data.drop_columns(["edition"])
         if not data.schema.equals(arrow_schema(name)):
             raise SchemaError(f"{name}: table does not match schemas/{name}.json")
+        arrow_tables[name] = _with_edition(name, data, edition)
     out.mkdir(parents=True, exist_ok=True)
     staging = out / f".staging-{edition}-{uuid.uuid4().hex[:8]}"
     try:
@@ -147,24 +217,31 @@ def write_edition(out: Path, edition: str, tables: dict[str, list[dict] | pa.Tab
             shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    write_datapackage(out)
+
+
+def remove_edition(out: Path, edition: str) -> None:
+    """Delete one edition from every table (the `editions` row last), then datapackage.json."""
+    for table in [t for t in table_names() if t != "editions"] + ["editions"]:
+        shutil.rmtree(partition_dir(out, table, edition), ignore_errors=True)
+    write_datapackage(out)
 
 
 def read_table(out: Path, table: str, edition: str | None = None) -> pa.Table:
-    """One table (all editions, or one), with the `edition` column from the partition."""
+    """One table (all editions, or one); the files hold the `edition` column."""
     import pyarrow.dataset as ds
 
     path = out / table if edition is None else partition_dir(out, table, edition)
-    dataset = ds.dataset(path, format="parquet", partitioning="hive" if edition is None else None)
-    data = dataset.to_table()
-    if edition is not None:
-        data = data.append_column("edition", pa.array([edition] * len(data), pa.string()))
-    return data
+    return ds.dataset(path, format="parquet", schema=arrow_schema(table, with_partition=True)).to_table()
 
 
 def editions_in(out: Path) -> list[str]:
     """Editions that have an `editions` row (i.e. finished builds)."""
     root = out / "editions"
-    return sorted(p.name.split("=", 1)[1] for p in root.glob("edition=*")) if root.exists() else []
+    if not root.exists():
+        return []
+    return sorted(p.name for p in root.iterdir()
+                  if p.is_dir() and EDITION_ID.fullmatch(p.name) and (p / "part-0.parquet").exists())
 
 
 def read_rows(out: Path, table: str, edition: str) -> list[dict]:
@@ -172,10 +249,7 @@ def read_rows(out: Path, table: str, edition: str) -> list[dict]:
     path = partition_dir(out, table, edition) / "part-0.parquet"
     if not path.exists():
         raise DatasetError(f"{out}: table {table!r} has no partition for edition {edition!r} ({path} missing)")
-    rows = pq.read_table(path).to_pylist()
-    for row in rows:
-        row["edition"] = edition
-    return rows
+    return pq.read_table(path).to_pylist()
 
 
 def check_edition(out: Path, edition: str) -> dict:
@@ -193,32 +267,92 @@ def check_edition(out: Path, edition: str) -> dict:
     return info
 
 
-class DatasetError(Exception):
-    """A dataset directory that cannot be read as asked. The message is one line."""
+# ---------------------------------------------------------------- datapackage.json
+
+def resource_name(table: str, edition: str) -> str:
+    """Frictionless resource names are lower case: pages-2023-flipbook."""
+    return f"{table}-{edition.lower()}"
 
 
-# Foreign keys every table must satisfy: column -> (table, column) it points to.
-FOREIGN_KEYS = {
-    "doc_id": ("documents", "doc_id"),
-    "section_id": ("sections", "section_id"),
-    "parent_id": ("sections", "section_id"),
-    "page": ("pages", "page"),
-}
+def _field_for_package(field: dict) -> dict:
+    out = {k: v for k, v in field.items() if k != "example"}
+    if out["type"] in ("array", "object"):
+        # frictionless reads Parquet with fastparquet, which hands list cells over as numpy
+        # arrays that its array/object readers refuse; the exact type stays in arrowType.
+        out["type"] = "any"
+    if out["type"] in ("integer", "number") and not required(field):
+        # ... and turns a null integer into a float NaN (pyarrow -> pandas), which this
+        # field-level missing value maps back to null.
+        out["missingValues"] = ["nan"]
+    return out
 
+
+def datapackage(out: Path) -> dict:
+    """A Frictionless Data Package describing every built edition: one resource per
+    (table, edition) file, with the table's schema; keys and foreign keys within the
+    edition (the file's rows all share its edition)."""
+    from . import __version__
+
+    resources = []
+    for edition in editions_in(out):
+        for table in table_names():
+            path = partition_dir(out, table, edition) / "part-0.parquet"
+            if not path.exists():
+                continue
+            spec = load_schema(table)
+            # Parquet has real nulls: an empty string is a value, not a missing one.
+            schema = {"fields": [_field_for_package(f) for f in spec["fields"]], "missingValues": []}
+            if spec.get("primaryKey"):
+                schema["primaryKey"] = spec["primaryKey"]
+            fks = []
+            for fk in spec.get("foreignKeys", []):
+                target = fk["reference"]["resource"]
+                if (out / target / edition / "part-0.parquet").exists():
+                    # Within one edition's file the edition part of the key is constant; without
+                    # it a null parent_id is "no reference" to frictionless, not a dangling one.
+                    fks.append({"fields": [c for c in fk["fields"] if c != "edition"], "reference": {
+                        "resource": resource_name(target, edition),
+                        "fields": [c for c in fk["reference"]["fields"] if c != "edition"]}})
+            if fks:
+                schema["foreignKeys"] = fks
+            resources.append({
+                "name": resource_name(table, edition), "type": "table",
+                "path": path.relative_to(out).as_posix(), "format": "parquet",
+                "table": table, "edition": edition, "description": spec["description"], "schema": schema,
+            })
+    return {"name": "policy-pipeline-dataset", "pipeline_version": __version__,
+            "description": "Tables extracted from Chinese policy PDFs by policy-pipeline; "
+                           "see docs/data-dictionary.md.", "resources": resources}
+
+
+def write_datapackage(out: Path) -> Path:
+    """datapackage.json beside the tables, replaced atomically."""
+    target = out / "datapackage.json"
+    text = json.dumps(datapackage(out), ensure_ascii=False, indent=1) + "\n"
+    if target.exists() and target.read_text("utf-8") == text:
+        return target        # unchanged: rebuilding one edition leaves the others' files alone
+    tmp = out / f".datapackage-{uuid.uuid4().hex[:8]}.json"
+    tmp.write_text(text, "utf-8")
+    os.replace(tmp, target)
+    return target
+
+
+# ---------------------------------------------------------------- validation
 
 def validate(out: Path) -> list[str]:
-    """Every problem found in the dataset at `out`, as readable lines (empty when valid)."""
+    """Every problem found in the dataset at `out`, as readable lines (empty when valid):
+    types, required columns, enums, primary keys and foreign keys, all from schemas/."""
     problems: list[str] = []
     editions = editions_in(out)
     if not editions:
-        return [f"{out}: no built edition (no editions/edition=*/ partition)"]
+        return [f"{out}: no built edition (no editions/<ID>/ partition)"]
     for edition in editions:
         loaded: dict[str, pa.Table] = {}
         for table in table_names():
             if table == "changes":
                 continue     # written by `diff --out`, not by builds
             path = partition_dir(out, table, edition) / "part-0.parquet"
-            where = f"{table}/edition={edition}"
+            where = f"{table}/{edition}"
             if not path.exists():
                 problems.append(f"{where}: missing")
                 continue
@@ -228,24 +362,37 @@ def validate(out: Path) -> list[str]:
                 problems.append(f"{where}: unreadable ({exc})")
                 continue
             loaded[table] = data
-            problems += _check_columns(where, table, data)
+            problems += _check_columns(where, table, data, edition)
         for table, data in loaded.items():
-            for column, (target, target_column) in FOREIGN_KEYS.items():
-                if column not in data.column_names or table == target and column == target_column:
-                    continue
-                if target not in loaded:
-                    continue
-                known = set(loaded[target].column(target_column).to_pylist())
-                bad = {v for v in data.column(column).to_pylist() if v is not None and v not in known}
-                if bad:
-                    problems.append(f"{table}/edition={edition}: {len(bad)} {column} value(s) not in "
-                                    f"{target}.{target_column}, e.g. {sorted(map(str, bad))[0]!r}")
+            for fk in load_schema(table).get("foreignKeys", []):
+                problems += _check_foreign_key(f"{table}/{edition}", data, fk, loaded)
     return problems
 
 
-def _check_columns(where: str, table: str, data: pa.Table) -> list[str]:
+def _values(data: pa.Table, columns: list[str]) -> list[tuple]:
+    return list(zip(*(data.column(c).to_pylist() for c in columns)))
+
+
+def _check_foreign_key(where: str, data: pa.Table, fk: dict, loaded: dict[str, pa.Table]) -> list[str]:
+    columns, target = fk["fields"], fk["reference"]["resource"]
+    target_columns = fk["reference"]["fields"]
+    columns = [columns] if isinstance(columns, str) else columns
+    target_columns = [target_columns] if isinstance(target_columns, str) else target_columns
+    if target not in loaded or not set(columns) <= set(data.column_names):
+        return []
+    known = set(_values(loaded[target], target_columns))
+    bad = {v for v in _values(data, columns) if None not in v and v not in known}
+    if not bad:
+        return []
+    shown = [c for c in columns if c != "edition"]
+    example = sorted(str(v[columns.index(shown[0])]) for v in bad)[0] if shown else str(sorted(bad)[0])
+    return [f"{where}: {len(bad)} {', '.join(shown)} value(s) not in "
+            f"{target}.{', '.join(c for c in target_columns if c != 'edition')}, e.g. {example!r}"]
+
+
+def _check_columns(where: str, table: str, data: pa.Table, edition: str) -> list[str]:
     problems = []
-    schema = arrow_schema(table)
+    schema = arrow_schema(table, with_partition=True)
     for field in schema:
         if field.name not in data.column_names:
             problems.append(f"{where}: required column {field.name!r} missing")
@@ -258,7 +405,18 @@ def _check_columns(where: str, table: str, data: pa.Table) -> list[str]:
     extra = set(data.column_names) - {f.name for f in schema}
     if extra:
         problems.append(f"{where}: columns not in schemas/{table}.json: {sorted(extra)}")
-    key = [k for k in load_schema(table).get("key", []) if k != "edition" and k in data.column_names]
+    if "edition" in data.column_names:
+        wrong = set(data.column("edition").to_pylist()) - {edition}
+        if wrong:
+            problems.append(f"{where}: column 'edition' holds {sorted(map(str, wrong))}, not {edition!r}")
+    for spec in fields(table):
+        enum = spec.get("constraints", {}).get("enum")
+        if enum and spec["name"] in data.column_names:
+            bad = {v for v in data.column(spec["name"]).to_pylist() if v is not None and v not in enum}
+            if bad:
+                problems.append(f"{where}: column {spec['name']!r} has value(s) outside its enum "
+                                f"({' | '.join(enum)}): {sorted(map(str, bad))[:3]}")
+    key = [k for k in load_schema(table).get("primaryKey", []) if k != "edition" and k in data.column_names]
     if key:
         seen = data.select(key).to_pylist()
         dupes = len(seen) - len({tuple(r.values()) for r in seen})

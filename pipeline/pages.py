@@ -174,10 +174,12 @@ def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
         body = [t for t in body if t]
         if page.error:
             log.warning("%s: %s: damaged page skipped (%s)", source, _where(page), page.error)
-        elif not page.has_text_layer and page.ocr:
+        elif not page.has_text_layer and page.ocr and body:   # routine on scans: INFO, not a warning
             conf = f"{page.ocr_confidence:.2f}" if page.ocr_confidence is not None else "n/a"
-            log.warning("%s: %s: no text layer (image-only page); text read by OCR (%s, confidence %s)",
-                        source, _where(page), page.ocr_engine, conf)
+            log.info("%s: %s: no text layer (image-only page); text read by OCR (%s, confidence %s)",
+                     source, _where(page), page.ocr_engine, conf)
+        elif not page.has_text_layer and page.ocr:
+            log.warning("%s: %s: no text layer (image-only page), and OCR read no text", source, _where(page))
         elif not page.has_text_layer:
             log.warning("%s: %s: no text layer (image-only page)", source, _where(page))
         rows.append({

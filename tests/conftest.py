@@ -142,6 +142,6 @@ def pages_by_edition(built):
 
     result = {}
     for edition in built.runs:
-        table = pq.read_table(built.out / "pages" / f"edition={edition}" / "part-0.parquet")
+        table = pq.read_table(built.out / "pages" / edition / "part-0.parquet")
         result[edition] = sorted(table.to_pylist(), key=lambda r: r["page"])
     return result

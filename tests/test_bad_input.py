@@ -130,7 +130,7 @@ DAMAGED = FIXTURES / "damaged-page-2-missing-font.pdf"
 def damaged_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("damaged")
     run = run_cli_subprocess("build", DAMAGED, "--edition", "damaged", "--out", out)
-    rows = pq.read_table(out / "pages" / "edition=damaged" / "part-0.parquet").to_pylist() \
+    rows = pq.read_table(out / "pages" / "damaged" / "part-0.parquet").to_pylist() \
         if run.returncode == 0 else None
     return run, rows
 
@@ -170,7 +170,7 @@ def test_library_chatter_stays_quiet_without_vv(flags, tmp_path):
     assert run.returncode == 0, run.stderr
     assert CHATTER not in run.stderr and "pdfminer" not in run.stderr
     assert not any(l.startswith("WARNING") for l in run.stderr_lines), run.stderr
-    text = pq.read_table(tmp_path / "pages" / "edition=nd" / "part-0.parquet").column("text").to_pylist()
+    text = pq.read_table(tmp_path / "pages" / "nd" / "part-0.parquet").column("text").to_pylist()
     assert text == ["字体没有描述符:给予一次性 3 万元的资助。\n最高 600 万元资金支持。"]
 
 

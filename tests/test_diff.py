@@ -83,9 +83,9 @@ def _broken_copy(editions, tmp_path, how: str) -> Path:
     out = tmp_path / "data"
     shutil.copytree(editions, out)
     if how == "missing-table":
-        shutil.rmtree(out / "amounts" / "edition=2024")
+        shutil.rmtree(out / "amounts" / "2024")
     elif how == "old-format":
-        path = out / "editions" / "edition=2024" / "part-0.parquet"
+        path = out / "editions" / "2024" / "part-0.parquet"
         table = pq.read_table(path)
         i = table.column_names.index("dataset_format")
         pq.write_table(table.set_column(i, "dataset_format", pa.array([999], pa.int32())), path)
@@ -109,7 +109,7 @@ def test_validate(editions, tmp_path):
     run = run_cli("validate", "--data", editions)
     assert run.returncode == 0, run.stdout + run.stderr
     out = _broken_copy(editions, tmp_path, "none")
-    path = out / "amounts" / "edition=2024" / "part-0.parquet"
+    path = out / "amounts" / "2024" / "part-0.parquet"
     table = pq.read_table(path)
     doubled = pa.concat_tables([table, table])
     i = doubled.column_names.index("doc_id")
@@ -118,7 +118,7 @@ def test_validate(editions, tmp_path):
     pq.write_table(doubled.set_column(i, "doc_id", pa.array(ids, pa.string())), path)
     run = run_cli("validate", "--data", out)
     assert run.returncode == 1
-    assert "amounts/edition=2024: key (section_id, mention_index) not unique" in run.stdout
+    assert "amounts/2024: key (section_id, mention_index) not unique" in run.stdout
     assert "doc_id value(s) not in documents.doc_id, e.g. 'no-such-document'" in run.stdout
 
 

@@ -44,7 +44,7 @@ def load_key(table: str) -> list[dict]:
 
 
 def read(built, table: str, edition: str) -> list[dict]:
-    return pq.read_table(built.out / table / f"edition={edition}" / "part-0.parquet").to_pylist()
+    return pq.read_table(built.out / table / edition / "part-0.parquet").to_pylist()
 
 
 def page_labels(built, edition: str) -> dict[int, int]:

@@ -141,7 +141,7 @@ LAYOUT = {"edition", "line_tops", "line_x0s", "line_sizes", "width", "height", "
 def _tables(out: Path, edition: str) -> dict[str, list[dict]]:
     tables = {}
     for folder in sorted(out.iterdir()):
-        part = folder / f"edition={edition}" / "part-0.parquet"
+        part = folder / edition / "part-0.parquet"
         if folder.name != "editions" and part.exists():
             tables[folder.name] = [{k: v for k, v in row.items() if k not in LAYOUT}
                                    for row in pq.read_table(part).to_pylist()]
@@ -179,7 +179,7 @@ def test_every_table_equals_the_clean_pdfs(producer_builds, edition, clean):
 def test_no_radical_compat_or_yi_code_point_in_the_dataset(producer_builds, edition):
     found = set()
     for folder in producer_builds.iterdir():
-        part = folder / f"edition={edition}" / "part-0.parquet"
+        part = folder / edition / "part-0.parquet"
         if not part.exists():
             continue
         for row in pq.read_table(part).to_pylist():
