@@ -20,7 +20,10 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, SEED
+from rapidfuzz.distance import Levenshtein
+
 from pipeline import ocr
+from pipeline.ocr import engine, read
 from pipeline.pages import pages_table
 from pipeline.sources import Line, RawPage, read_pages
 from pipeline.sources.flipbook import read_flipbook
@@ -126,7 +129,11 @@ def _squash(text: str) -> str:
     return "".join(normalize(text).split())
 
 
-_accuracy = ocr.char_accuracy
+def _accuracy(text: str, reference: str) -> float:
+    """How OCR is scored (here and in bench/): 1 - edit distance / reference length, with
+    whitespace removed and full-width forms normalized."""
+    a, b = _squash(text), _squash(reference)
+    return 1 - Levenshtein.distance(a, b) / max(1, len(b))
 
 
 @pytest.fixture(scope="module")
@@ -207,10 +214,10 @@ def test_cache_makes_second_read_fast_and_identical(scanned, ocr_cache, monkeypa
     raw, _, first = scanned
     assert len(list(ocr_cache.rglob("*.json"))) == len(SCANNED_PAGES) + len(NUMBER_ONLY)
 
-    def engine_must_not_run(png):
+    def engine_must_not_run(*args, **kwargs):
         raise AssertionError("OCR engine called although the page is cached")
 
-    monkeypatch.setattr(ocr, "_run_engine", engine_must_not_run)
+    monkeypatch.setattr(engine, "read_image", engine_must_not_run)
     start = time.perf_counter()
     _, again = read_pages(SCANNED, workers=1)      # in this process: the patch holds
     second = time.perf_counter() - start
@@ -263,7 +270,7 @@ def test_seal_page_yields_no_text(tmp_path, monkeypatch):
 def test_without_engine_build_continues_with_one_warning(monkeypatch, caplog, tmp_path):
     monkeypatch.setenv("POLICY_PIPELINE_CACHE", str(tmp_path / "cache"))
     monkeypatch.setitem(sys.modules, "rapidocr", None)       # `import rapidocr` fails
-    monkeypatch.setattr(ocr, "_ENGINES", {})
+    monkeypatch.setattr(engine, "_ENGINES", {})
     caplog.set_level(logging.WARNING)
     _, raw = read_pages(SCANNED, workers=1)
     warnings = [r.getMessage() for r in caplog.records
@@ -284,7 +291,8 @@ def test_no_ocr_reads_no_image(monkeypatch, caplog):
     def engine_must_not_run(*args):
         raise AssertionError("OCR ran although it is off")
 
-    monkeypatch.setattr(ocr, "ocr_page", engine_must_not_run)
+    monkeypatch.setattr(read, "ocr_page", engine_must_not_run)
+    monkeypatch.setattr(read, "ocr_regions", engine_must_not_run)
     caplog.set_level(logging.WARNING)
     _, raw = read_pages(SCANNED, workers=1, ocr=False)
     assert not any(p.ocr for p in raw)
@@ -315,7 +323,7 @@ def test_cache_dir_is_configurable(monkeypatch, tmp_path):
     monkeypatch.setenv("POLICY_PIPELINE_CACHE", str(tmp_path))
     assert ocr.cache_dir() == tmp_path / "ocr"
     monkeypatch.delenv("POLICY_PIPELINE_CACHE")
-    assert ocr.cache_dir() == Path(ocr.__file__).resolve().parent.parent / ".cache" / "ocr"
+    assert ocr.cache_dir() == Path(ocr.__file__).resolve().parents[2] / ".cache" / "ocr"
 
 
 def test_lone_footer_line_is_the_page_number():

@@ -16,6 +16,7 @@ from pathlib import Path
 from . import InputError, Line, RawPage
 from ..text import is_cjk
 from .pdfchars import page_chars
+from ..ocr.schedule import OcrPass
 
 log = logging.getLogger(__name__)
 
@@ -100,22 +101,22 @@ def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True) -> l
     chunk = max(1, min(25, -(-n // (workers * 2))))
     spans = [(start, min(n, start + chunk)) for start in range(0, n, chunk)]
     pages: list[RawPage] = []
-    if workers == 1:
-        _open_worker(path, ocr)
-        try:
-            for a, b in spans:
-                batch = _read_span(a, b)
-                pages.extend(batch)
-                if progress:
-                    progress(len(batch))
-        finally:
-            _close_worker()
-    else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_open_worker, initargs=(path, ocr)) as pool:
-            for batch in pool.map(_read_span, *zip(*spans)):
-                pages.extend(batch)
-                if progress:
-                    progress(len(batch))
+    with OcrPass(path, workers, progress, enabled=ocr) as ocr_pass:   # OCR in a pool of its own
+        if workers == 1:
+            _open_worker(path)
+            try:
+                for a, b in spans:
+                    batch = _read_span(a, b)
+                    pages.extend(batch)
+                    ocr_pass.submit(batch)
+            finally:
+                _close_worker()
+        else:
+            with ProcessPoolExecutor(max_workers=workers, initializer=_open_worker, initargs=(path,)) as pool:
+                for batch in pool.map(_read_span, *zip(*spans)):
+                    pages.extend(batch)
+                    ocr_pass.submit(batch)
+        ocr_pass.finish()
     if labels:
         for page, label in zip(pages, labels):
             page.label = label
@@ -128,14 +129,12 @@ def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True) -> l
 # xref and page tree again per span cost a quarter of the reading time on 500 pages.
 # Memory stays flat: every page is closed after it is read.
 _PDF = None
-_PATH: Path | None = None
-_OCR = False
 
 
-def _open_worker(path: Path, ocr: bool = False) -> None:
-    global _PDF, _PATH, _OCR
+def _open_worker(path: Path) -> None:
+    global _PDF
     _quiet_pdfminer()
-    _PDF, _PATH, _OCR = open_pdf(path), path, ocr
+    _PDF = open_pdf(path)
 
 
 def _close_worker() -> None:
@@ -159,29 +158,11 @@ def _read_page(pdf, index: int) -> RawPage:
         record.lines = chars_to_lines(chars)
         record.char_count = sum(len(l.text.replace(" ", "")) for l in record.lines)
         record.has_text_layer = record.char_count > 0
-        if _OCR:
-            _ocr_into(record, page, index)
         page.close()
     except Exception as exc:  # one damaged page must not sink the edition
         record.error = f"{type(exc).__name__}: {_reason(exc)}"
         record.lines = []
     return record
-
-
-def _ocr_into(record: RawPage, page, index: int) -> None:
-    """OCR a page without a usable text layer; without the engine it stays as it is
-    (read_pdf then warns once for all such pages)."""
-    from .. import ocr
-    if not ocr.needs_ocr(record):
-        return
-    try:
-        record.lines, record.ocr_confidence = ocr.ocr_page(_PATH, index, page)
-        record.ocr_engine = ocr.engine_version()
-        record.ocr = True
-    except ocr.OcrUnavailable:
-        pass
-    except Exception as exc:  # a page the engine chokes on stays image-only
-        log.debug("page %d: OCR failed: %s: %s", index + 1, type(exc).__name__, _reason(exc))
 
 
 def _warn_not_ocred(path: Path, pages: list[RawPage]) -> None:
