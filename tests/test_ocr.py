@@ -69,6 +69,20 @@ def case(*values, id):
     case("ＧＢ／Ｔ 36073-2018", "GB/T 36073-2018", id="fullwidth-latin"),
     case("   ", "", id="blank"),
     case("杭州市　人民政府", "杭州市人民政府", id="ideographic-space"),
+    # page numbers with a speck read as a dot or comma at an end
+    case("-404-.", "— 404 —", id="page-number-trailing-speck"),
+    case(".-12-", "— 12 —", id="page-number-leading-speck"),
+    case("一 7 一", "— 7 —", id="page-number-yi-both-sides"),
+    case("404.", "404.", id="bare-number-dot-not-a-page-frame"),
+    # 文号 year brackets read as other brackets, only before a number and 号
+    case("杭政办函(2025)12号", "杭政办函〔2025〕12号", id="doc-number-round-brackets"),
+    case("浙发改产业[2024] 3 号", "浙发改产业〔2024〕3 号", id="doc-number-square-brackets"),
+    case("国发【2023】16号", "国发〔2023〕16号", id="doc-number-lenticular-brackets"),
+    case("国办发 （2018） 128号", "国办发〔2018〕128号", id="doc-number-fullwidth-spaced"),
+    case("杭政办函〔2025)12号", "杭政办函〔2025〕12号", id="doc-number-mixed-brackets"),
+    case("国发〔2023〕16号", "国发〔2023〕16号", id="doc-number-intact"),
+    case("到2025年(2025)目标", "到2025年(2025)目标", id="year-in-brackets-without-hao-kept"),
+    case("(2025)第3号公告", "(2025)第3号公告", id="bracketed-year-not-after-issuer-kept"),
 ])
 def test_clean_ocr_text(raw, clean):
     assert ocr.clean_ocr_text(raw) == clean
@@ -359,3 +373,101 @@ def test_values_on_scanned_pages_are_extracted(scanned):
         print(f"\n{table} on scanned pages: {sum((got & want).values())}/{sum(want.values())} right")
         assert recall >= 0.95, sorted((want - got).items(), key=str)
         assert all(r["ocr"] for r in got_rows)
+
+
+# ---------------------------------------------------------------- mixed pages
+
+# Lines of 国务院关于推动内蒙古高质量发展奋力书写中国式现代化新篇章的意见 (国发〔2023〕16号), as
+# published e.g. at http://imasd-velecdom.com/prestashop/show.aspx?ES=41ht5.html
+TYPED_ABOVE = ["国务院关于推动内蒙古高质量发展", "奋力书写中国式现代化新篇章的意见", "国发〔2023〕16号"]
+PASTED_SCAN = ["各省、自治区、直辖市人民政府,国务院各部委、", "各直属机构:紧紧围绕高质量发展这个首要任务,",
+               "把内蒙古建设成为我国北方重要生态安全屏障。"]
+TYPED_BELOW = ["一、总体要求", "(一)指导思想"]
+FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+
+
+def _mixed_pdf(path: Path, scan_lines, logo: bool = False, invisible_layer: bool = False) -> Path:
+    """A typed page (reportlab, embedded TrueType) with a pasted 200-dpi grey scan of a
+    paragraph between its lines; `logo`: a small picture beside the title as well;
+    `invisible_layer`: the scan carries its own invisible text (a searchable scan)."""
+    from PIL import Image, ImageDraw, ImageFont
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("ZenHei", FONT_FILE, subfontIndex=0))
+    c = canvas.Canvas(str(path), pagesize=(595.28, 841.89), invariant=1)
+    c.setFont("ZenHei", 16)
+    y = 760
+    for text in TYPED_ABOVE:
+        c.drawString(80, y, text)
+        y -= 30
+    dpi, size = 200, 14
+    img = Image.new("L", (int(440 * dpi / 72), int((len(scan_lines) * 26 + 16) * dpi / 72)), 248)
+    d = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT_FILE, int(size * dpi / 72))
+    for i, text in enumerate(scan_lines):
+        d.text((10 * dpi / 72, (8 + i * 26) * dpi / 72), text, fill=30, font=font)
+    img = img.rotate(0.3, fillcolor=248)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    height = len(scan_lines) * 26 + 16
+    c.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 78, y - height + 16, 440, height)
+    if invisible_layer:
+        t = c.beginText()
+        t.setTextRenderMode(3)
+        t.setFont("ZenHei", size)
+        for i, text in enumerate(scan_lines):
+            t.setTextOrigin(88, y - 8 - i * 26)
+            t.textLine(text)
+        c.drawText(t)
+    if logo:
+        c.drawImage(ImageReader(img.resize((40, 40))), 30, 750, 36, 36)
+    y -= height + 14
+    for text in TYPED_BELOW:
+        c.drawString(80, y, text)
+        y -= 30
+    c.setFont("ZenHei", 11)
+    c.drawCentredString(297.6, 50, "— 12 —")
+    c.showPage()
+    c.save()
+    return path
+
+
+def test_mixed_page_scanned_paragraph_is_read_in_place(tmp_path, monkeypatch):
+    monkeypatch.setenv("POLICY_PIPELINE_CACHE", str(tmp_path / "cache"))
+    pdf = _mixed_pdf(tmp_path / "mixed.pdf", PASTED_SCAN, logo=True)
+    _, (page,) = read_pages(pdf, workers=1)
+    assert page.has_text_layer and page.ocr and page.ocr_engine.startswith("rapidocr ")
+    assert [l.text for l in page.lines] == TYPED_ABOVE + PASTED_SCAN + TYPED_BELOW + ["— 12 —"]
+    assert page.ocr_confidence >= 0.95
+
+
+def test_searchable_scan_and_logo_are_not_ocred(tmp_path, monkeypatch):
+    """A scan with its own (invisible) text layer is read already; a logo is no text."""
+    monkeypatch.setenv("POLICY_PIPELINE_CACHE", str(tmp_path / "cache"))
+
+    def engine_must_not_run(*args, **kwargs):
+        raise AssertionError("OCR ran on a page whose text layer covers its images")
+
+    monkeypatch.setattr(engine, "read_image", engine_must_not_run)
+    pdf = _mixed_pdf(tmp_path / "searchable.pdf", PASTED_SCAN, logo=True, invisible_layer=True)
+    _, (page,) = read_pages(pdf, workers=1)
+    assert page.has_text_layer and not page.ocr
+    assert [l.text for l in page.lines] == TYPED_ABOVE + PASTED_SCAN + TYPED_BELOW + ["— 12 —"]
+
+
+@pytest.mark.parametrize("regions, expected", [
+    case([(78, 140, 518, 240)], [(78, 140, 518, 240)], id="paragraph-sized-scan"),
+    case([(30, 55, 66, 91)], [], id="logo-too-small"),
+    case([(78, 100, 518, 104)], [], id="rule-too-thin"),
+    case([(0, 0, 595.28, 841.89)], [], id="full-page-image-behind-the-text"),
+    case([(-20, 700, 300, 760)], [(0, 700, 300, 760)], id="clipped-to-the-page"),
+])
+def test_image_regions(regions, expected):
+    from pipeline.ocr.triage import image_regions
+
+    lines = [Line("国务院关于推动内蒙古高质量发展", top=80, bottom=96, x0=80, x1=320),
+             Line("一、总体要求", top=300, bottom=316, x0=80, x1=176)]
+    assert image_regions(regions, lines, 595.28, 841.89) == [tuple(map(float, r)) for r in expected]
