@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tools"))
 
 TEXT_PAGES = [384, 386]       # seed pages (第N页) of document 31: body text, a table-like list
 NUMBER_PAGE = 395             # a page whose scan holds only "— 390 —"

@@ -14,10 +14,10 @@ from ..sources import Line
 from . import engine
 from .cache import cache_key, cache_read, cache_write
 from .cleanup import ocr_lines
-from .render import SPECK, page_scale, patches, render
+from .render import PREVIEW, SPECK, page_scale, patches, render
 
 # Part of the cache key: bump when rendering or pre-processing changes.
-PIPELINE_KEY = f"side={engine.MAX_SIDE};det={engine.DET_SIDE};speck={SPECK};patches;v3"
+PIPELINE_KEY = f"side={engine.MAX_SIDE};det={engine.DET_SIDE};speck={SPECK};preview={PREVIEW};v4"
 
 _DOCUMENTS: dict[tuple[int, str], object] = {}     # (pid, path) -> open pypdfium2 document
 
@@ -40,41 +40,49 @@ def close_documents() -> None:
         _DOCUMENTS.pop(key).close()
 
 
-def read_pixels(pixels, scale: float, timings: dict | None = None) -> list[dict]:
-    """The engine's raw lines for a grey-scale image, from the cache when it has them.
-
-    A page holding only a few small patches of ink (a page number, a seal) is read
-    patch by patch (bounded detector input, about 0.1 s); a blank one not at all."""
-    version = engine.engine_version()
-    settings = f"{version};{PIPELINE_KEY}"
+def read_pixels(pixels, timings: dict | None = None, one_line: bool = False) -> list[dict]:
+    """The engine's raw lines for a grey-scale image, from the cache when it has them."""
+    settings = f"{engine.engine_version()};{PIPELINE_KEY};{'line' if one_line else 'area'}"
     key = cache_key(pixels.tobytes() + repr(pixels.shape).encode(), settings)
     raw = cache_read(key)
-    if raw is not None:
-        return raw
-    bands = patches(pixels, scale)
-    if bands is None:
-        raw = engine.read_image(pixels, timings=timings)
-    else:
-        raw = []
-        for top, bottom, left, right, one_line in bands:
-            raw += engine.read_image(pixels[top:bottom, left:right], left, top, timings, single_line=one_line)
-    cache_write(key, settings, raw)
+    if raw is None:
+        raw = engine.read_image(pixels, timings=timings, single_line=one_line)
+        cache_write(key, settings, raw)
     return raw
 
 
 def ocr_page(path: Path, page_index: int, timings: dict | None = None) -> tuple[list[Line], float | None]:
     """OCR one whole page (0-based index): its lines, top to bottom, in points, and the
     mean confidence of the kept lines (None when none is kept).
-    Raises OcrUnavailable when the engine cannot run."""
+
+    A page holding only a few small patches of ink (a page number, a seal) is read
+    patch by patch (the detector sees a few small crops, or none), a blank one not at
+    all. Raises OcrUnavailable when the engine cannot run."""
     engine.load_engine()
     page = _document(Path(path))[page_index]
     try:
         scale = page_scale(*page.get_size())
-        pixels = _timed(timings, "render", render, page, scale)
-        raw = read_pixels(pixels, scale, timings)
+        found = _timed(timings, "render", patches, page, scale)
+        if found is None:
+            pixels = _timed(timings, "render", render, page, scale)
+            return ocr_lines(read_pixels(pixels, timings), 1 / scale)
+        return _read_regions(page, scale, found, timings)
     finally:
         page.close()
-    return ocr_lines(raw, 1 / scale)
+
+
+def _read_regions(page, scale, regions, timings) -> tuple[list[Line], float | None]:
+    """Lines of each region ((left, top, right, bottom), one_line) of the page."""
+    lines, weights = [], []
+    for (left, top, right, bottom), one_line in regions:
+        pixels = _timed(timings, "render", render, page, scale, (left, top, right, bottom))
+        found, confidence = ocr_lines(read_pixels(pixels, timings, one_line), 1 / scale, left, top)
+        lines += found
+        if confidence is not None:
+            weights.append((confidence, sum(len(l.text) for l in found)))
+    lines.sort(key=lambda l: (l.top + l.bottom) / 2)
+    total = sum(n for _, n in weights)
+    return lines, (round(sum(c * n for c, n in weights) / total, 4) if total else None)
 
 
 def page_images(path: Path, page_index: int) -> tuple[list[tuple[float, float, float, float]], float, float]:
@@ -98,19 +106,10 @@ def ocr_regions(path: Path, page_index: int, regions, timings: dict | None = Non
     """OCR the given regions (left, top, right, bottom in points) of one page."""
     engine.load_engine()
     page = _document(Path(path))[page_index]
-    lines, weights = [], []
     try:
-        scale = page_scale(*page.get_size())
-        for left, top, right, bottom in regions:
-            pixels = _timed(timings, "render", render, page, scale, (left, top, right, bottom))
-            found, confidence = ocr_lines(read_pixels(pixels, scale, timings), 1 / scale, left, top)
-            lines += found
-            if confidence is not None:
-                weights.append((confidence, sum(len(l.text) for l in found)))
+        return _read_regions(page, page_scale(*page.get_size()), [(r, False) for r in regions], timings)
     finally:
         page.close()
-    total = sum(n for _, n in weights)
-    return lines, (round(sum(c * n for c, n in weights) / total, 4) if total else None)
 
 
 def _timed(timings, name, fn, *args):

@@ -24,9 +24,18 @@ INK = 160
 # sees a few small crops instead of a page.
 PATCHY_BANDS = 6
 PATCHY_SHARE = 0.12
+# Bands of ink: rows closer than BAND_GAP points are one band, padded by BAND_MARGIN.
+BAND_GAP = 6.0
+BAND_MARGIN = 8.0
+# The preview that decides whether a page is patchy: a third of the resolution, where a
+# stroke is lighter (a 2-px stroke is a third of a pixel), so ink is anything below 200.
+PREVIEW = 3
+PREVIEW_INK = 200
 # A band of ink at most this high (points) is one line of text: 18 pt titles are 20 pt.
 LINE_HEIGHT = 21.0
 PHOTO_HEIGHT = 60.0
+# A seal is 38-45 mm across (GB/T 9999 style office seals); 25 mm = 71 pt is the least.
+SEAL_MIN = 71.0
 PHOTO_MID_SHARE = 0.45
 
 
@@ -35,35 +44,37 @@ def page_scale(width_pt: float, height_pt: float, max_side: int = MAX_SIDE) -> f
     return max_side / max(width_pt, height_pt, 1.0)
 
 
-def render(page, scale: float, crop: tuple[float, float, float, float] | None = None) -> np.ndarray:
+def render(page, scale: float, crop: tuple[float, float, float, float] | None = None,
+           speck: int = SPECK) -> np.ndarray:
     """A pypdfium2 page (or its region `crop` = (left, top, right, bottom) in points from
-    the top-left) as a grey-scale array, `scale` pixels per point, speckle removed."""
+    the top-left) as a grey-scale array, `scale` pixels per point, specks wiped."""
     kwargs = {"grayscale": True}
     if crop is not None:
         width, height = page.get_size()
         left, top, right, bottom = crop
         kwargs["crop"] = (left, height - bottom, width - right, top)   # pdfium: from each edge
     pixels = np.array(page.render(scale=scale, **kwargs).to_pil().convert("L"))
-    return despeckle(pixels) if SPECK else pixels
+    return despeckle(pixels, speck) if speck else pixels
 
 
-def despeckle(pixels: np.ndarray) -> np.ndarray:
-    """Wipe specks: groups of at most SPECK non-paper pixels touching nothing else."""
+def despeckle(pixels: np.ndarray, speck: int = SPECK) -> np.ndarray:
+    """Wipe specks: groups of at most `speck` non-paper pixels touching nothing else."""
     import cv2
 
-    n, labels, stats, _ = cv2.connectedComponentsWithStats((pixels < SPECK_GREY).astype(np.uint8), connectivity=8)
-    small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] <= SPECK)
-    small = small[small > 0]                          # label 0 is the paper
-    if len(small):
-        pixels[np.isin(labels, small)] = 255
+    _, labels, stats, _ = cv2.connectedComponentsWithStats((pixels < SPECK_GREY).astype(np.uint8), connectivity=8)
+    small = stats[:, cv2.CC_STAT_AREA] <= speck
+    small[0] = False                                  # label 0 is the paper
+    if small.any():
+        pixels[small[labels]] = 255
     return pixels
 
 
-def ink_bands(pixels: np.ndarray, gap: int = 16, margin: int = 20) -> list[tuple[int, int, int, int]]:
-    """(top, bottom, left, right) of each horizontal band of ink, padded by `margin`
-    pixels: rows with ink closer than `gap` rows belong to one band."""
-    dark = pixels < INK
-    rows = np.flatnonzero(dark.sum(axis=1) >= 2)
+def ink_bands(pixels: np.ndarray, scale: float, ink: int = INK) -> list[tuple[float, float, float, float]]:
+    """(left, top, right, bottom) in points of each horizontal band of ink, padded by
+    BAND_MARGIN: rows of ink closer than BAND_GAP points belong to one band."""
+    dark = pixels < ink
+    rows = np.flatnonzero(dark.sum(axis=1) >= 1)
+    gap = max(1, BAND_GAP * scale)
     bands: list[list[int]] = []
     for y in rows:
         if bands and y - bands[-1][1] <= gap:
@@ -73,33 +84,56 @@ def ink_bands(pixels: np.ndarray, gap: int = 16, margin: int = 20) -> list[tuple
     h, w = pixels.shape
     out = []
     for y0, y1 in bands:
-        cols = np.flatnonzero(dark[y0:y1 + 1].sum(axis=0) >= 1)
-        out.append((max(0, y0 - margin), min(h, y1 + 1 + margin),
-                    max(0, int(cols[0]) - margin), min(w, int(cols[-1]) + 1 + margin)))
+        cols = np.flatnonzero(dark[y0:y1 + 1].any(axis=0))
+        out.append((max(0.0, cols[0] / scale - BAND_MARGIN), max(0.0, y0 / scale - BAND_MARGIN),
+                    min(w / scale, (cols[-1] + 1) / scale + BAND_MARGIN), min(h / scale, (y1 + 1) / scale + BAND_MARGIN)))
     return out
 
 
-def patches(pixels: np.ndarray, scale: float) -> list[tuple[int, int, int, int, bool]] | None:
-    """The bands to read one by one when the page holds only a few small patches of ink,
-    as (top, bottom, left, right, is_one_line); [] for a blank page; None when it is a
-    page of text, to be read whole. `scale` is pixels per point.
+def patches(page, scale: float) -> list[tuple[tuple[float, float, float, float], bool]] | None:
+    """The patches of ink to read one by one when the page holds only a few small ones
+    (a page number, a seal, a signature), as ((left, top, right, bottom) in points,
+    is_one_line); [] for a blank page; None for a page of text, to be read whole.
 
-    A band no higher than LINE_HEIGHT points is one line (a page number, a date): it is
-    recognised without detection. A photo (continuous tone) is not read at all."""
-    bands = [b for b in ink_bands(pixels) if not _is_photo(pixels[b[0]:b[1], b[2]:b[3]], scale)]
+    Decided on a preview at a third of the resolution (0.06 s). A band no higher than
+    LINE_HEIGHT points is one line (a page number, a date): it is recognised without
+    detection. A photo (continuous tone) is not read at all."""
+    preview_scale = scale / PREVIEW
+    colour = np.array(page.render(scale=preview_scale).to_pil().convert("RGB"))
+    preview = despeckle(np.array(_grey(colour)), 2)
+    width, height = preview.shape[1] / preview_scale, preview.shape[0] / preview_scale
+    bands = []
+    for box in ink_bands(preview, preview_scale, ink=PREVIEW_INK):
+        l, t, r, b = (round(v * preview_scale) for v in box)
+        if not (_is_photo(preview[t:b, l:r], preview_scale) or _is_seal(colour[t:b, l:r], preview_scale)):
+            bands.append(box)
     if len(bands) > PATCHY_BANDS:
         return None
-    area = sum((b - t) * (r - l) for t, b, l, r in bands)
-    if area > PATCHY_SHARE * pixels.size:
+    if sum((r - l) * (b - t) for l, t, r, b in bands) > PATCHY_SHARE * width * height:
         return None
-    margin = 2 * 20
-    return [(t, b, l, r, (b - t - margin) <= LINE_HEIGHT * scale) for t, b, l, r in bands]
+    return [(box, box[3] - box[1] - 2 * BAND_MARGIN <= LINE_HEIGHT) for box in bands]
+
+
+def _grey(rgb: np.ndarray):
+    from PIL import Image
+    return Image.fromarray(rgb).convert("L")
+
+
+def _is_seal(region: np.ndarray, scale: float) -> bool:
+    """A red seal: a roughly square patch SEAL_MM across or more whose ink is mostly red.
+    Its inscription is no text of the page (a red header line is long, not square)."""
+    h, w = region.shape[:2]
+    if h < SEAL_MIN * scale or not 0.75 <= w / max(1, h) <= 1.33:
+        return False
+    r, g, b = (region[..., i].astype(np.int16) for i in range(3))
+    ink = (r + g + b) < 3 * PREVIEW_INK
+    red = ink & (r - np.maximum(g, b) > 60)
+    return np.count_nonzero(red) > 0.6 * max(1, np.count_nonzero(ink))
 
 
 def _is_photo(region: np.ndarray, scale: float) -> bool:
     """A photo or a picture: taller than PHOTO_HEIGHT points and most of its pixels
-    mid-grey. Print is two-toned: ink and paper, with grey only at the glyphs' edges
-    (12-20 % of a band of text, 25 % of a seal ring's band)."""
+    mid-grey. Print is two-toned: ink and paper, with grey only at the glyphs' edges."""
     if region.shape[0] < PHOTO_HEIGHT * scale:
         return False
     mid = np.count_nonzero((region > 50) & (region < 200))
