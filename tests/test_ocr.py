@@ -471,3 +471,67 @@ def test_image_regions(regions, expected):
     lines = [Line("国务院关于推动内蒙古高质量发展", top=80, bottom=96, x0=80, x1=320),
              Line("一、总体要求", top=300, bottom=316, x0=80, x1=176)]
     assert image_regions(regions, lines, 595.28, 841.89) == [tuple(map(float, r)) for r in expected]
+
+
+# ---------------------------------------------------------------- cheap pages, scheduling
+
+def _furniture_page(path: Path, picture: str) -> Path:
+    """A 300-dpi colour scan (JPEG) holding only `picture` and its page number "— 404 —"."""
+    import random
+
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    w, h = 2480, 3508
+    img = Image.new("RGB", (w, h), (247, 243, 234))
+    d = ImageDraw.Draw(img)
+    if picture == "seal":
+        cx, cy, r, red = 1500, 2300, 240, (200, 35, 40)
+        d.ellipse((cx - r, cy - r, cx + r, cy + r), outline=red, width=12)
+        d.regular_polygon((cx, cy, 80), 5, fill=red)
+        font = ImageFont.truetype(FONT_FILE, 60)
+        for i, ch in enumerate("杭州市人民政府办公厅"):
+            a = math.radians(-160 + i * 140 / 9)
+            d.text((cx + 170 * math.cos(a) - 30, cy + 170 * math.sin(a) - 30), ch, font=font, fill=red)
+    else:   # a photo: smooth random tones
+        rng = random.Random(7)
+        tile = Image.new("L", (40, 30))
+        tile.putdata([rng.randrange(30, 230) for _ in range(1200)])
+        photo = tile.resize((1600, 1200), Image.BICUBIC).filter(ImageFilter.GaussianBlur(6)).convert("RGB")
+        img.paste(photo, (440, 900))
+    font = ImageFont.truetype(FONT_FILE, 46)
+    d.text((w / 2 - 120, h - 230), "— 404 —", font=font, fill=(25, 25, 30))
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=85)
+    c = canvas.Canvas(str(path), pagesize=(595.28, 841.89))
+    c.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 0, 0, 595.28, 841.89)
+    c.showPage()
+    c.save()
+    return path
+
+
+@pytest.mark.parametrize("picture", ["seal", "photo"])
+def test_page_number_with_seal_or_photo_is_read_without_the_detector(tmp_path, monkeypatch, picture):
+    """The page number is read as one line (no detection), the seal or photo not at all."""
+    monkeypatch.setenv("POLICY_PIPELINE_CACHE", str(tmp_path / "cache"))
+    calls = []
+    real = engine.read_image
+
+    def recording(pixels, *args, **kwargs):
+        calls.append(kwargs.get("single_line", False))
+        return real(pixels, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "read_image", recording)
+    lines, confidence = ocr.ocr_page(_furniture_page(tmp_path / f"{picture}.pdf", picture), 0)
+    assert [l.text for l in lines] == ["— 404 —"]
+    assert calls == [True]
+    assert 0.6 <= confidence <= 1
+
+
+def test_ocr_pages_are_counted_on_their_own(scanned):
+    """Text pages are counted as their batches are read, each OCR page when its OCR ends."""
+    calls = []
+    read_pages(SCANNED, workers=2, progress=calls.append)
+    assert sum(calls) == 50
+    assert calls[-10:] == [1] * 10 and sum(calls[:-10]) == 40
