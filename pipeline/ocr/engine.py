@@ -4,11 +4,13 @@ RapidOCR 3 (PP-OCRv6 models shipped inside its wheel, so it runs offline) was pi
 by measurement (bench/ocr_compare.py): 99.87 % of the characters right on the noisy
 200-dpi fixture and every footer page number; Tesseract 5 (chi_sim) 98.82 % at best.
 
-Where the time goes (bench/ocr.py): the detector's cost grows with the pixels it is
-given, and RapidOCR shrinks any image to MAX_SIDE on its long side before detecting, so
-the page is rendered at that size (render.py) rather than at 300 dpi and shrunk here.
+Where the time went (bench/ocr.py, 300-dpi A4): RapidOCR shrank every page to 2000 px
+before detecting, so the 300-dpi render was waste (the page is now rendered at MAX_SIDE,
+render.py); the detector's time and memory grow with its input (it now looks at a
+DET_SIDE copy, strip by strip); recognition batches pad every line to the widest (now
+one line at a time). Lines are found on the small copy and read from the large one.
 A page with only a few small patches of ink (a page number, a seal) is read patch by
-patch: the detector sees a few hundred pixels, not a page.
+patch (read.py): the detector sees a few hundred pixels, or nothing.
 """
 from __future__ import annotations
 
@@ -20,8 +22,8 @@ log = logging.getLogger(__name__)
 
 ENGINE = "rapidocr"
 INSTALL_HINT = "pip install rapidocr==3.10.0 onnxruntime==1.32.0 (or: make, which installs the pinned dependencies)"
-# The long side RapidOCR detects on (its Global.max_side_len): A4 at 171 dpi, where a
-# 10.5 pt footnote is 25 px high and the recogniser (48 px lines) loses nothing.
+# The long side of the image lines are read from: A4 at 171 dpi, where a 10.5 pt
+# footnote is 25 px high and the recogniser (48 px lines) loses nothing.
 MAX_SIDE = 2000
 # The long side the detector looks at: it finds lines as well at 1280 px (A4 at 110 dpi,
 # body text 23 px high) as at 2000, in a third of the time and memory; the lines are
@@ -80,7 +82,7 @@ def load_engine():
     # pages are OCRed in parallel worker processes already. text_score 0: the cache
     # keeps every box; cleanup.MIN_CONFIDENCE decides later.
     params = {"Global.log_level": "critical", "Global.text_score": 0.0,
-              "Global.max_side_len": MAX_SIDE, "Rec.rec_batch_num": REC_BATCH,
+              "Rec.rec_batch_num": REC_BATCH,
               # never enlarge a small crop (a page number) to 736 px before detecting it
               "Det.limit_type": "max", "Det.limit_side_len": DET_SIDE,
               "EngineConfig.onnxruntime.intra_op_num_threads": 1,
