@@ -49,6 +49,7 @@ sample: $(VENV)/.installed sysdeps
 bench: $(VENV)/.installed sysdeps
 	$(PY) bench/ingest.py
 	$(PY) bench/stages.py
+	$(PY) bench/ocr.py
 
 # Install the Debian packages the tests and tools need, when they are missing.
 sysdeps:

@@ -14,7 +14,7 @@ band is left out of the body and reported on its own: is "— 379 —" read as p
 The pages with only a page number, and three synthetic pages (a red seal with its circular
 inscription, a photo, a blank speckled scan) are read too: any CJK or digit text there is
 garbage. The lowest confidence of real text lines against the highest on those pages is
-what pipeline.ocr.MIN_CONFIDENCE is chosen between.
+what pipeline.ocr.cleanup.MIN_CONFIDENCE is chosen between.
 
 Engines, each skipped when not installed:
   tesseract  Debian packages tesseract-ocr tesseract-ocr-chi-sim (the CLI, via subprocess)
@@ -41,7 +41,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.ocr import char_accuracy, clean_ocr_text  # noqa: E402
+from rapidfuzz.distance import Levenshtein  # noqa: E402
+
+from pipeline.ocr import clean_ocr_text  # noqa: E402
 from pipeline.pages import page_number_of  # noqa: E402
 from pipeline.sources.flipbook import read_flipbook  # noqa: E402
 from pipeline.text import normalize  # noqa: E402
@@ -55,7 +57,10 @@ def squash(text: str) -> str:
     return "".join(normalize(text).split())
 
 
-accuracy = char_accuracy     # the one scoring function, shared with tests/test_ocr.py
+def accuracy(text: str, reference: str) -> float:
+    """1 - edit distance / reference length, whitespace removed, full-width folded (as tests/test_ocr.py)."""
+    a, b = squash(text), squash(reference)
+    return 1 - Levenshtein.distance(a, b) / max(1, len(b))
 
 
 # --- page images -------------------------------------------------------------------

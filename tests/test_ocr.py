@@ -20,7 +20,10 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, SEED
+from rapidfuzz.distance import Levenshtein
+
 from pipeline import ocr
+from pipeline.ocr import engine, read
 from pipeline.pages import pages_table
 from pipeline.sources import Line, RawPage, read_pages
 from pipeline.sources.flipbook import read_flipbook
@@ -66,6 +69,20 @@ def case(*values, id):
     case("ＧＢ／Ｔ 36073-2018", "GB/T 36073-2018", id="fullwidth-latin"),
     case("   ", "", id="blank"),
     case("杭州市　人民政府", "杭州市人民政府", id="ideographic-space"),
+    # page numbers with a speck read as a dot or comma at an end
+    case("-404-.", "— 404 —", id="page-number-trailing-speck"),
+    case(".-12-", "— 12 —", id="page-number-leading-speck"),
+    case("一 7 一", "— 7 —", id="page-number-yi-both-sides"),
+    case("404.", "404.", id="bare-number-dot-not-a-page-frame"),
+    # 文号 year brackets read as other brackets, only before a number and 号
+    case("杭政办函(2025)12号", "杭政办函〔2025〕12号", id="doc-number-round-brackets"),
+    case("浙发改产业[2024] 3 号", "浙发改产业〔2024〕3 号", id="doc-number-square-brackets"),
+    case("国发【2023】16号", "国发〔2023〕16号", id="doc-number-lenticular-brackets"),
+    case("国办发 （2018） 128号", "国办发〔2018〕128号", id="doc-number-fullwidth-spaced"),
+    case("杭政办函〔2025)12号", "杭政办函〔2025〕12号", id="doc-number-mixed-brackets"),
+    case("国发〔2023〕16号", "国发〔2023〕16号", id="doc-number-intact"),
+    case("到2025年(2025)目标", "到2025年(2025)目标", id="year-in-brackets-without-hao-kept"),
+    case("(2025)第3号公告", "(2025)第3号公告", id="bracketed-year-not-after-issuer-kept"),
 ])
 def test_clean_ocr_text(raw, clean):
     assert ocr.clean_ocr_text(raw) == clean
@@ -126,7 +143,11 @@ def _squash(text: str) -> str:
     return "".join(normalize(text).split())
 
 
-_accuracy = ocr.char_accuracy
+def _accuracy(text: str, reference: str) -> float:
+    """How OCR is scored (here and in bench/): 1 - edit distance / reference length, with
+    whitespace removed and full-width forms normalized."""
+    a, b = _squash(text), _squash(reference)
+    return 1 - Levenshtein.distance(a, b) / max(1, len(b))
 
 
 @pytest.fixture(scope="module")
@@ -207,10 +228,10 @@ def test_cache_makes_second_read_identical_without_the_engine(scanned, ocr_cache
     raw, _, _ = scanned
     assert len(list(ocr_cache.rglob("*.json"))) == len(SCANNED_PAGES) + len(NUMBER_ONLY)
 
-    def engine_must_not_run(png):
+    def engine_must_not_run(*args, **kwargs):
         raise AssertionError("OCR engine called although the page is cached")
 
-    monkeypatch.setattr(ocr, "_run_engine", engine_must_not_run)
+    monkeypatch.setattr(engine, "read_image", engine_must_not_run)
     _, again = read_pages(SCANNED, workers=1)      # in this process: the patch holds
     assert again == raw          # how much faster the cached read is: bench/stages.py
 
@@ -260,7 +281,7 @@ def test_seal_page_yields_no_text(tmp_path, monkeypatch):
 def test_without_engine_build_continues_with_one_warning(monkeypatch, caplog, tmp_path):
     monkeypatch.setenv("POLICY_PIPELINE_CACHE", str(tmp_path / "cache"))
     monkeypatch.setitem(sys.modules, "rapidocr", None)       # `import rapidocr` fails
-    monkeypatch.setattr(ocr, "_ENGINES", {})
+    monkeypatch.setattr(engine, "_ENGINES", {})
     caplog.set_level(logging.WARNING)
     _, raw = read_pages(SCANNED, workers=1)
     warnings = [r.getMessage() for r in caplog.records
@@ -281,7 +302,8 @@ def test_no_ocr_reads_no_image(monkeypatch, caplog):
     def engine_must_not_run(*args):
         raise AssertionError("OCR ran although it is off")
 
-    monkeypatch.setattr(ocr, "ocr_page", engine_must_not_run)
+    monkeypatch.setattr(read, "ocr_page", engine_must_not_run)
+    monkeypatch.setattr(read, "ocr_regions", engine_must_not_run)
     caplog.set_level(logging.WARNING)
     _, raw = read_pages(SCANNED, workers=1, ocr=False)
     assert not any(p.ocr for p in raw)
@@ -312,7 +334,7 @@ def test_cache_dir_is_configurable(monkeypatch, tmp_path):
     monkeypatch.setenv("POLICY_PIPELINE_CACHE", str(tmp_path))
     assert ocr.cache_dir() == tmp_path / "ocr"
     monkeypatch.delenv("POLICY_PIPELINE_CACHE")
-    assert ocr.cache_dir() == Path(ocr.__file__).resolve().parent.parent / ".cache" / "ocr"
+    assert ocr.cache_dir() == Path(ocr.__file__).resolve().parents[2] / ".cache" / "ocr"
 
 
 def test_lone_footer_line_is_the_page_number():
@@ -348,3 +370,165 @@ def test_values_on_scanned_pages_are_extracted(scanned):
         print(f"\n{table} on scanned pages: {sum((got & want).values())}/{sum(want.values())} right")
         assert recall >= 0.95, sorted((want - got).items(), key=str)
         assert all(r["ocr"] for r in got_rows)
+
+
+# ---------------------------------------------------------------- mixed pages
+
+# Lines of 国务院关于推动内蒙古高质量发展奋力书写中国式现代化新篇章的意见 (国发〔2023〕16号), as
+# published e.g. at http://imasd-velecdom.com/prestashop/show.aspx?ES=41ht5.html
+TYPED_ABOVE = ["国务院关于推动内蒙古高质量发展", "奋力书写中国式现代化新篇章的意见", "国发〔2023〕16号"]
+PASTED_SCAN = ["各省、自治区、直辖市人民政府,国务院各部委、", "各直属机构:紧紧围绕高质量发展这个首要任务,",
+               "把内蒙古建设成为我国北方重要生态安全屏障。"]
+TYPED_BELOW = ["一、总体要求", "(一)指导思想"]
+FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+
+
+def _mixed_pdf(path: Path, scan_lines, logo: bool = False, invisible_layer: bool = False) -> Path:
+    """A typed page (reportlab, embedded TrueType) with a pasted 200-dpi grey scan of a
+    paragraph between its lines; `logo`: a small picture beside the title as well;
+    `invisible_layer`: the scan carries its own invisible text (a searchable scan)."""
+    from PIL import Image, ImageDraw, ImageFont
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(TTFont("ZenHei", FONT_FILE, subfontIndex=0))
+    c = canvas.Canvas(str(path), pagesize=(595.28, 841.89), invariant=1)
+    c.setFont("ZenHei", 16)
+    y = 760
+    for text in TYPED_ABOVE:
+        c.drawString(80, y, text)
+        y -= 30
+    dpi, size = 200, 14
+    img = Image.new("L", (int(440 * dpi / 72), int((len(scan_lines) * 26 + 16) * dpi / 72)), 248)
+    d = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT_FILE, int(size * dpi / 72))
+    for i, text in enumerate(scan_lines):
+        d.text((10 * dpi / 72, (8 + i * 26) * dpi / 72), text, fill=30, font=font)
+    img = img.rotate(0.3, fillcolor=248)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    height = len(scan_lines) * 26 + 16
+    c.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 78, y - height + 16, 440, height)
+    if invisible_layer:
+        t = c.beginText()
+        t.setTextRenderMode(3)
+        t.setFont("ZenHei", size)
+        for i, text in enumerate(scan_lines):
+            t.setTextOrigin(88, y - 8 - i * 26)
+            t.textLine(text)
+        c.drawText(t)
+    if logo:
+        c.drawImage(ImageReader(img.resize((40, 40))), 30, 750, 36, 36)
+    y -= height + 14
+    for text in TYPED_BELOW:
+        c.drawString(80, y, text)
+        y -= 30
+    c.setFont("ZenHei", 11)
+    c.drawCentredString(297.6, 50, "— 12 —")
+    c.showPage()
+    c.save()
+    return path
+
+
+def test_mixed_page_scanned_paragraph_is_read_in_place(tmp_path, monkeypatch):
+    monkeypatch.setenv("POLICY_PIPELINE_CACHE", str(tmp_path / "cache"))
+    pdf = _mixed_pdf(tmp_path / "mixed.pdf", PASTED_SCAN, logo=True)
+    _, (page,) = read_pages(pdf, workers=1)
+    assert page.has_text_layer and page.ocr and page.ocr_engine.startswith("rapidocr ")
+    assert [l.text for l in page.lines] == TYPED_ABOVE + PASTED_SCAN + TYPED_BELOW + ["— 12 —"]
+    assert page.ocr_confidence >= 0.95
+
+
+def test_searchable_scan_and_logo_are_not_ocred(tmp_path, monkeypatch):
+    """A scan with its own (invisible) text layer is read already; a logo is no text."""
+    monkeypatch.setenv("POLICY_PIPELINE_CACHE", str(tmp_path / "cache"))
+
+    def engine_must_not_run(*args, **kwargs):
+        raise AssertionError("OCR ran on a page whose text layer covers its images")
+
+    monkeypatch.setattr(engine, "read_image", engine_must_not_run)
+    pdf = _mixed_pdf(tmp_path / "searchable.pdf", PASTED_SCAN, logo=True, invisible_layer=True)
+    _, (page,) = read_pages(pdf, workers=1)
+    assert page.has_text_layer and not page.ocr
+    assert [l.text for l in page.lines] == TYPED_ABOVE + PASTED_SCAN + TYPED_BELOW + ["— 12 —"]
+
+
+@pytest.mark.parametrize("regions, expected", [
+    case([(78, 140, 518, 240)], [(78, 140, 518, 240)], id="paragraph-sized-scan"),
+    case([(30, 55, 66, 91)], [], id="logo-too-small"),
+    case([(78, 100, 518, 104)], [], id="rule-too-thin"),
+    case([(0, 0, 595.28, 841.89)], [], id="full-page-image-behind-the-text"),
+    case([(-20, 700, 300, 760)], [(0, 700, 300, 760)], id="clipped-to-the-page"),
+])
+def test_image_regions(regions, expected):
+    from pipeline.ocr.triage import image_regions
+
+    lines = [Line("国务院关于推动内蒙古高质量发展", top=80, bottom=96, x0=80, x1=320),
+             Line("一、总体要求", top=300, bottom=316, x0=80, x1=176)]
+    assert image_regions(regions, lines, 595.28, 841.89) == [tuple(map(float, r)) for r in expected]
+
+
+# ---------------------------------------------------------------- cheap pages, scheduling
+
+def _furniture_page(path: Path, picture: str) -> Path:
+    """A 300-dpi colour scan (JPEG) holding only `picture` and its page number "— 404 —"."""
+    import random
+
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    w, h = 2480, 3508
+    img = Image.new("RGB", (w, h), (247, 243, 234))
+    d = ImageDraw.Draw(img)
+    if picture == "seal":
+        cx, cy, r, red = 1500, 2300, 240, (200, 35, 40)
+        d.ellipse((cx - r, cy - r, cx + r, cy + r), outline=red, width=12)
+        d.regular_polygon((cx, cy, 80), 5, fill=red)
+        font = ImageFont.truetype(FONT_FILE, 60)
+        for i, ch in enumerate("杭州市人民政府办公厅"):
+            a = math.radians(-160 + i * 140 / 9)
+            d.text((cx + 170 * math.cos(a) - 30, cy + 170 * math.sin(a) - 30), ch, font=font, fill=red)
+    else:   # a photo: smooth random tones
+        rng = random.Random(7)
+        tile = Image.new("L", (40, 30))
+        tile.putdata([rng.randrange(30, 230) for _ in range(1200)])
+        photo = tile.resize((1600, 1200), Image.BICUBIC).filter(ImageFilter.GaussianBlur(6)).convert("RGB")
+        img.paste(photo, (440, 900))
+    font = ImageFont.truetype(FONT_FILE, 46)
+    d.text((w / 2 - 120, h - 230), "— 404 —", font=font, fill=(25, 25, 30))
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=85)
+    c = canvas.Canvas(str(path), pagesize=(595.28, 841.89))
+    c.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 0, 0, 595.28, 841.89)
+    c.showPage()
+    c.save()
+    return path
+
+
+@pytest.mark.parametrize("picture", ["seal", "photo"])
+def test_page_number_with_seal_or_photo_is_read_without_the_detector(tmp_path, monkeypatch, picture):
+    """The page number is read as one line (no detection), the seal or photo not at all."""
+    monkeypatch.setenv("POLICY_PIPELINE_CACHE", str(tmp_path / "cache"))
+    calls = []
+    real = engine.read_image
+
+    def recording(pixels, *args, **kwargs):
+        calls.append(kwargs.get("single_line", False))
+        return real(pixels, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "read_image", recording)
+    lines, confidence = ocr.ocr_page(_furniture_page(tmp_path / f"{picture}.pdf", picture), 0)
+    assert [l.text for l in lines] == ["— 404 —"]
+    assert calls == [True]
+    assert 0.6 <= confidence <= 1
+
+
+def test_ocr_pages_are_counted_on_their_own(scanned):
+    """Text pages are counted as their batches are read, each OCR page when its OCR ends."""
+    calls = []
+    read_pages(SCANNED, workers=2, progress=calls.append)
+    assert sum(calls) == 50
+    assert calls[-10:] == [1] * 10 and sum(calls[:-10]) == 40

@@ -192,7 +192,7 @@ def test_no_radical_compat_or_yi_code_point_in_the_dataset(producer_builds, edit
 
 
 def test_web_chrome_and_browser_margins_are_furniture(producer_builds):
-    rows = pq.read_table(producer_builds / "pages" / "edition=chromium" / "part-0.parquet").to_pylist()
+    rows = pq.read_table(producer_builds / "pages" / "chromium" / "part-0.parquet").to_pylist()
     first, last = rows
     assert first["header"].split(" | ")[1] == "发布时间:2021-10-13 来源:杭州市人民政府办公厅 字号:[大] [中] [小]"
     assert last["footer"].split(" | ")[:2] == ["[打印] [关闭]", "分享到:微信 微博 QQ空间"]

@@ -91,7 +91,7 @@ def test_build_writes_tables_and_cell_mentions(tmp_path):
     assert counts["tables"] == 3 and counts["table_cells"] == 52
 
     def read(name):
-        return pq.read_table(tmp_path / name / "edition=t" / "part-0.parquet").to_pylist()
+        return pq.read_table(tmp_path / name / "t" / "part-0.parquet").to_pylist()
 
     amounts = read("amounts")
     assert [(r["table"], r["value_yuan"], r["low_yuan"], r["high_yuan"]) for r in amounts] == [

@@ -20,6 +20,7 @@ from pathlib import Path
 from . import InputError, Line, RawPage
 from ..text import is_cjk
 from .pdfchars import page_chars
+from ..ocr.schedule import OcrPass
 
 READERS = ("pdfium", "pdfplumber")
 
@@ -134,11 +135,12 @@ def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True, pool
         pdf.close()
     pages: list[RawPage] = []
     try:
-        work = [(path, ocr, reader, a, b) for a, b in spans([1] * n, pool.workers, most=25)]
-        for batch in pool.map(_read_span, work):
-            pages.extend(batch)
-            if progress:
-                progress(len(batch))
+        work = [(path, reader, a, b) for a, b in spans([1] * n, pool.workers, most=25)]
+        with OcrPass(path, pool.workers, progress, enabled=ocr) as ocr_pass:   # OCR in a pool of its own
+            for batch in pool.map(_read_span, work):
+                pages.extend(batch)
+                ocr_pass.submit(batch)
+            ocr_pass.finish()
     finally:
         if pool.serial:
             _close_worker()
@@ -156,14 +158,13 @@ def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True, pool
 _PDF = None        # pdfplumber handle (reader "pdfplumber"; with "pdfium" for the font check)
 _DOC = None        # pypdfium2 document (reader "pdfium")
 _PATH: Path | None = None
-_OCR = False
 _READER = "pdfium"
 
 
-def _open_worker(path: Path, ocr: bool = False, reader: str = "pdfium") -> None:
-    global _PDF, _DOC, _PATH, _OCR, _READER
+def _open_worker(path: Path, reader: str = "pdfium") -> None:
+    global _PDF, _DOC, _PATH, _READER
     _quiet_pdfminer()
-    _PATH, _OCR, _READER = path, ocr, reader
+    _PATH, _READER = path, reader
     if reader == "pdfium":
         from .pdfiumchars import open_document
         _DOC = open_document(path)        # pdfplumber only when a page needs it (_plumber)
@@ -189,12 +190,12 @@ def _close_worker() -> None:
         _DOC = None
 
 
-def _read_span(path: Path, ocr: bool, reader: str, start: int, stop: int) -> list[RawPage]:
+def _read_span(path: Path, reader: str, start: int, stop: int) -> list[RawPage]:
     """Pages [start, stop) of the PDF; runs in a worker process, which keeps the PDF open
     across spans (and across builds of the same file)."""
-    if (_PDF is None and _DOC is None) or (_PATH, _OCR, _READER) != (path, ocr, reader):
+    if (_PDF is None and _DOC is None) or (_PATH, _READER) != (path, reader):
         _close_worker()
-        _open_worker(path, ocr, reader)
+        _open_worker(path, reader)
     if _DOC is None:
         return [_read_page(_PDF, index) for index in range(start, stop)]
     return [_read_page_pdfium(_DOC, index) for index in range(start, stop)]
@@ -207,8 +208,6 @@ def _read_page(pdf, index: int) -> RawPage:
         record.width, record.height = float(page.width), float(page.height)
         chars, record.image_count = page_chars(pdf, page)
         _fill(record, chars)
-        if _OCR:
-            _ocr_into(record, page, index)
         page.close()
     except Exception as exc:  # one damaged page must not sink the edition
         record.error = f"{type(exc).__name__}: {_reason(exc)}"
@@ -228,8 +227,6 @@ def _read_page_pdfium(doc, index: int) -> RawPage:
         if unmapped:
             _load_fonts(_plumber(), index)
         _fill(record, chars)
-        if _OCR:
-            _ocr_into(record, _plumber().pages[index], index)   # OCR renders the pdfplumber page, as before
     except Exception as exc:  # one damaged page must not sink the edition
         record.error = f"{type(exc).__name__}: {_reason(exc)}"
         record.lines = []
@@ -252,22 +249,6 @@ def _fill(record: RawPage, chars: list[dict]) -> None:
     record.lines = chars_to_lines(chars)
     record.char_count = sum(len(l.text.replace(" ", "")) for l in record.lines)
     record.has_text_layer = record.char_count > 0
-
-
-def _ocr_into(record: RawPage, page, index: int) -> None:
-    """OCR a page without a usable text layer; without the engine it stays as it is
-    (read_pdf then warns once for all such pages)."""
-    from .. import ocr
-    if not ocr.needs_ocr(record):
-        return
-    try:
-        record.lines, record.ocr_confidence = ocr.ocr_page(_PATH, index, page)
-        record.ocr_engine = ocr.engine_version()
-        record.ocr = True
-    except ocr.OcrUnavailable:
-        pass
-    except Exception as exc:  # a page the engine chokes on stays image-only
-        log.debug("page %d: OCR failed: %s: %s", index + 1, type(exc).__name__, _reason(exc))
 
 
 def _warn_not_ocred(path: Path, pages: list[RawPage]) -> None:

@@ -1,0 +1,123 @@
+"""One page (or the scanned regions of one page) of a PDF in, its OCR lines out.
+
+Render (render.py) -> cache (cache.py) or engine (engine.py) -> clean-up (cleanup.py).
+Lines come back with geometry in PDF points from the page's top-left, top to bottom, so
+furniture removal treats OCR lines like text-layer lines ("— 390 —" in the footer is
+the printed page number). The PDF is opened with pypdfium2 once per process.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..sources import Line
+from . import engine
+from .cache import cache_key, cache_read, cache_write
+from .cleanup import ocr_lines
+from .render import PREVIEW, SPECK, page_scale, patches, render
+
+# Part of the cache key: bump when rendering or pre-processing changes.
+PIPELINE_KEY = f"side={engine.MAX_SIDE};det={engine.DET_SIDE};speck={SPECK};preview={PREVIEW};v4"
+
+_DOCUMENTS: dict[tuple[int, str], object] = {}     # (pid, path) -> open pypdfium2 document
+
+
+def _document(path: Path):
+    import pypdfium2
+
+    key = (os.getpid(), str(path))
+    doc = _DOCUMENTS.get(key)
+    if doc is None:
+        for old in [k for k in _DOCUMENTS if k[0] == key[0]]:
+            _DOCUMENTS.pop(old).close()            # one open document per process
+        doc = _DOCUMENTS[key] = pypdfium2.PdfDocument(str(path))
+    return doc
+
+
+def close_documents() -> None:
+    """Close this process's open document (the reader's parent, when the build ends)."""
+    for key in [k for k in _DOCUMENTS if k[0] == os.getpid()]:
+        _DOCUMENTS.pop(key).close()
+
+
+def read_pixels(pixels, timings: dict | None = None, one_line: bool = False) -> list[dict]:
+    """The engine's raw lines for a grey-scale image, from the cache when it has them."""
+    settings = f"{engine.engine_version()};{PIPELINE_KEY};{'line' if one_line else 'area'}"
+    key = cache_key(pixels.tobytes() + repr(pixels.shape).encode(), settings)
+    raw = cache_read(key)
+    if raw is None:
+        raw = engine.read_image(pixels, timings=timings, single_line=one_line)
+        cache_write(key, settings, raw)
+    return raw
+
+
+def ocr_page(path: Path, page_index: int, timings: dict | None = None) -> tuple[list[Line], float | None]:
+    """OCR one whole page (0-based index): its lines, top to bottom, in points, and the
+    mean confidence of the kept lines (None when none is kept).
+
+    A page holding only a few small patches of ink (a page number, a seal) is read
+    patch by patch (the detector sees a few small crops, or none), a blank one not at
+    all. Raises OcrUnavailable when the engine cannot run."""
+    engine.load_engine()
+    page = _document(Path(path))[page_index]
+    try:
+        scale = page_scale(*page.get_size())
+        found = _timed(timings, "render", patches, page, scale)
+        if found is None:
+            pixels = _timed(timings, "render", render, page, scale)
+            return ocr_lines(read_pixels(pixels, timings), 1 / scale)
+        return _read_regions(page, scale, found, timings)
+    finally:
+        page.close()
+
+
+def _read_regions(page, scale, regions, timings) -> tuple[list[Line], float | None]:
+    """Lines of each region ((left, top, right, bottom), one_line) of the page."""
+    lines, weights = [], []
+    for (left, top, right, bottom), one_line in regions:
+        pixels = _timed(timings, "render", render, page, scale, (left, top, right, bottom))
+        found, confidence = ocr_lines(read_pixels(pixels, timings, one_line), 1 / scale, left, top)
+        lines += found
+        if confidence is not None:
+            weights.append((confidence, sum(len(l.text) for l in found)))
+    lines.sort(key=lambda l: (l.top + l.bottom) / 2)
+    total = sum(n for _, n in weights)
+    return lines, (round(sum(c * n for c, n in weights) / total, 4) if total else None)
+
+
+def page_images(path: Path, page_index: int) -> tuple[list[tuple[float, float, float, float]], float, float]:
+    """The boxes of the page's images (left, top, right, bottom in points from the
+    top-left), and the page's width and height."""
+    import pypdfium2.raw as pdfium_c
+
+    page = _document(Path(path))[page_index]
+    try:
+        width, height = page.get_size()
+        boxes = []
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]):
+            left, bottom, right, top = obj.get_bounds()
+            boxes.append((left, height - top, right, height - bottom))
+    finally:
+        page.close()
+    return boxes, width, height
+
+
+def ocr_regions(path: Path, page_index: int, regions, timings: dict | None = None) -> tuple[list[Line], float | None]:
+    """OCR the given regions (left, top, right, bottom in points) of one page."""
+    engine.load_engine()
+    page = _document(Path(path))[page_index]
+    try:
+        return _read_regions(page, page_scale(*page.get_size()), [(r, False) for r in regions], timings)
+    finally:
+        page.close()
+
+
+def _timed(timings, name, fn, *args):
+    import time
+
+    start = time.perf_counter()
+    try:
+        return fn(*args)
+    finally:
+        if timings is not None:
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
