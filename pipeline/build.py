@@ -7,8 +7,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import DATASET_FORMAT, __version__, dataset
+from .evidence import add_boxes
 from .extract import extraction_tables
+from .incentives import incentives_table
 from .pages import pages_table
+from .purpose import add_purpose
 from .sources import read_pages
 from .structure import structure_tables
 
@@ -29,6 +32,9 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     # on 2 cores), and gains 0.2 s on 50.
     tables = {"pages": pages, "documents": documents, "sections": sections,
               **extraction_tables(docs, edition, ocr_pages, workers=workers)}
+    add_purpose(tables["amounts"] + tables["percentages"], sections)   # issue 14: purpose of each figure
+    add_boxes(tables, source if kind == "pdf" else None)               # issue 14: each mention's boxes on its page
+    tables["incentives"] = incentives_table(tables)                    # issue 14: one row per incentive
     counts = {name: _length(rows) for name, rows in tables.items()}
     tables["editions"] = [{
         "edition": edition, "source_file": source.name, "source_sha256": _sha256(source),
