@@ -58,7 +58,7 @@ class PageChars:
             f = fold(ch)
             if not f:
                 continue
-            left, bottom, right, top = textpage.get_charbox(i)
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)
             chars.append(f)
             boxes.append((left, height - top, right, height - bottom))
         return cls("".join(chars), boxes)
