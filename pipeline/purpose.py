@@ -29,7 +29,7 @@ CONTEXTS = ("before", "after", "clause", "period_before", "paragraph_before", "s
 def rules() -> list[dict]:
     """The rules with their patterns compiled; `award` and `measure_units` are named sub-patterns."""
     data = json.loads(RULES_FILE.read_text("utf-8"))
-    names = {"award": data["award"], "measure_units": data["measure_units"]}
+    names = {"award_noun": data["award_noun"], "award": data["award"], "measure_units": data["measure_units"]}
     out = []
     for rule in data["rules"]:
         compiled = dict(rule)
