@@ -15,10 +15,10 @@ PDFs get no boxes.
 """
 from __future__ import annotations
 
+import base64
 import bisect
 import html
 import io
-import base64
 import logging
 import unicodedata
 from pathlib import Path

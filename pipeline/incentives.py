@@ -34,7 +34,8 @@ VALIDITY_WORDS = regex.compile(r"有效期|施行期限|执行期限|实施期�
 
 def incentives_table(tables: dict) -> list[dict]:
     """`incentives` rows of one edition from its other tables (lists of row dicts)."""
-    documents = {d["doc_id"]: d for d in tables["documents"]}
+    closed = {s["doc_id"] for s in tables["sections"] if s.get("kind") == "closing"}
+    documents = {d["doc_id"]: {**d, "_closed": d["doc_id"] in closed} for d in tables["documents"]}
     sections = {s["section_id"]: s for s in tables["sections"]}
     printed = {p["page"]: p.get("printed_page") for p in tables.get("pages", [])}
     departments = _departments(tables.get("responsibilities", []))
@@ -129,12 +130,13 @@ def condition_of(statement: str, first_mention: int) -> str | None:
     return text or None
 
 
-def expiry_stated(doc: dict) -> str:
-    """stated | derived (from 有效期为 N 年) | none_stated (the full text says nothing of it) |
-    not_found (the text speaks of validity but no date was read, or the text is incomplete)."""
+def expiry_stated(doc: dict, ends_read: bool = True) -> str:
+    """stated | derived (from 有效期为 N 年) | none_stated (the whole text, its closing block
+    included, says nothing of it) | not_found (the text speaks of validity but no date was
+    read, or the text is incomplete: partial, scanned, or cut before its closing block)."""
     if doc.get("expiry_date"):
         return "derived" if doc.get("expiry_derived") else "stated"
-    if doc.get("partial") or doc.get("scanned_body") or not doc.get("text"):
+    if doc.get("partial") or doc.get("scanned_body") or not doc.get("text") or not ends_read:
         return "not_found"
     return "not_found" if VALIDITY_WORDS.search(doc["text"]) else "none_stated"
 
@@ -176,7 +178,7 @@ def _row(doc, section, sections, number, text, start, end, category, members, ov
         "lead_departments": roles.get("lead", []), "cooperating_departments": roles.get("cooperating", []),
         "responsible_departments": roles.get("responsible", []),
         "effective_date": doc.get("effective_date"), "expiry_date": doc.get("expiry_date"),
-        "expiry_stated": expiry_stated(doc),
+        "expiry_stated": expiry_stated(doc, doc.get("_closed", True)),
         "page": page, "printed_page": printed.get(page),
         "amount_mentions": [r["mention_index"] for r in amounts] + [r["mention_index"] for r in overall],
         "percentage_mentions": [r["mention_index"] for r in rates],

@@ -46,15 +46,24 @@ def rules() -> list[dict]:
 def contexts(text: str, start: int, end: int) -> dict[str, str]:
     """The texts the rules look at around text[start:end] (half-width folded)."""
     text = to_halfwidth(text)
-    clause_start = max((text.rfind(ch, 0, start) for ch in CLAUSE_END), default=-1) + 1
-    clause_ends = [i for i in (text.find(ch, end) for ch in CLAUSE_END) if i >= 0]
-    clause_end = min(clause_ends) if clause_ends else len(text)
-    period_start = max((text.rfind(ch, 0, start) for ch in PERIOD_END), default=-1) + 1
-    period_ends = [i for i in (text.find(ch, end) for ch in PERIOD_END) if i >= 0]
-    period_end = min(period_ends) if period_ends else len(text)
+    clause_start, clause_end = _start(text, start, CLAUSE_END), _end(text, end, CLAUSE_END)
+    period_start, period_end = _start(text, start, PERIOD_END), _end(text, end, PERIOD_END)
     before, after = text[clause_start:start], text[end:clause_end]
     return {"before": before, "after": after, "clause": before + "\u2026" + after,
-            "period_before": text[period_start:start], "paragraph_before": text[text.rfind("\n", 0, start) + 1:start], "sentence": text[period_start:start] + text[end:period_end]}
+            "period_before": text[period_start:start],
+            "paragraph_before": text[_start(text, start, "\n"):start],
+            "sentence": text[period_start:start] + text[end:period_end]}
+
+
+def _start(text: str, at: int, stops: str) -> int:
+    """Just after the last of `stops` before `at` (0 when none)."""
+    return max(text.rfind(ch, 0, at) for ch in stops) + 1
+
+
+def _end(text: str, at: int, stops: str) -> int:
+    """The first of `stops` from `at` on (the end of text when none)."""
+    found = [i for i in (text.find(ch, at) for ch in stops) if i >= 0]
+    return min(found) if found else len(text)
 
 
 def classify(kind: str, context: dict[str, str], bound: str | None = None, per_unit: str | None = None) -> str:

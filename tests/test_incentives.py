@@ -78,6 +78,10 @@ def test_expiry_stated(doc, expected):
     assert expiry_stated(doc) == expected
 
 
+def test_no_expiry_in_a_text_cut_before_its_closing_block_is_not_found():
+    assert expiry_stated({"expiry_date": None, "text": "本意见自印发之日起施行。"}, ends_read=False) == "not_found"
+
+
 @pytest.mark.parametrize("effective, expiry, on, applies", [
     ("2021-08-23", "2025-12-31", "2024-06-01", True),
     ("2021-08-23", "2025-12-31", "2025-12-31", True),
@@ -118,8 +122,11 @@ def test_incentives_of_a_text_from_another_compilation():
             mentions[name].append({**m, "section_id": "d/(五)", "mention_index": i, "page": 1,
                                    **({"value_yuan": m.get("value_yuan")} if name == "amounts" else {})})
     add_purpose(mentions["amounts"] + mentions["percentages"], [section])
+    closing = {**section, "section_id": "d/closing", "path": "closing", "kind": "closing", "order": 1,
+               "text": "本措施自印发之日起施行。"}
+    section["kind"] = "clause"
     rows = incentives_table({"documents": [{"doc_id": "d", "expiry_date": None, "text": OTHER_TEXT}],
-                             "sections": [section], **mentions, "responsibilities": []})
+                             "sections": [section, closing], **mentions, "responsibilities": []})
     got = [(r["category"], r["amount_text"], r["frequency"], r["rate_text"], r["rate_base"], r["condition"])
            for r in rows]
     assert got == [
