@@ -232,12 +232,14 @@ def evidence(edition: str, section_id: str, mention_index: int, table_name: str,
         if not rows:
             raise DatasetError(f"{data}: no {table_name} row {section_id!r} #{mention_index} in edition {edition!r}")
         row = rows[0]
-        pdf_path = pdf_path or next((p for p in (Path("raw") / info["source_file"], Path(info["source_file"]))
-                                     if p.exists()), None)
-        if pdf_path is None or not pdf_path.exists():
-            raise DatasetError(f"{info['source_file']}: source PDF not found; pass --pdf")
         if info.get("source_kind") != "pdf":
             raise DatasetError(f"edition {edition!r} was built from a {info.get('source_kind')} source: no page to show")
+        if pdf_path is not None and not pdf_path.exists():
+            raise DatasetError(f"{pdf_path}: no such file")
+        pdf_path = pdf_path or next((p for p in (Path("raw") / info["source_file"], Path(info["source_file"]))
+                                     if p.exists()), None)
+        if pdf_path is None:
+            raise DatasetError(f"{info['source_file']}: source PDF not found in raw/ or here; pass --pdf")
         image = render_page(pdf_path, row["page"], row["boxes"])
         tmp = out_file.with_name(f".{out_file.name}.tmp")
         if out_file.suffix.lower() == ".png":

@@ -24,7 +24,7 @@ SUBSIDY = {"subsidy_cap", "subsidy_rate", "subsidy_per_unit", "subsidy_amount"}
 STATEMENT_END = "。;;!?!?\n"
 # The words that start the award in a statement; the text before them is its condition:
 # "对首次取得…实现销售的药品,每个产品 | 给予最高 100 万元资助"; "…1 类中药, | 按临床试验的不同阶段…".
-AWARD_START = regex.compile(r"[,,]?\s*(?:经评审|择优|分别)?\s*(?:给予|予以|按照|按|奖励|补助|资助|补贴)")
+AWARD_START = regex.compile(r"[,,]?\s*(?:经评审|择优|分别|再)?\s*(?:给予|予以|按照|按|奖励|补助|资助|补贴)")
 NEXT_BENEFICIARY = regex.compile(r"[,,](?=对)")
 # A total cap: 累计 / 合计 / 总额 in a statement that holds nothing else.
 TOTAL_CAP = regex.compile(r"累计|合计|总额|总计")

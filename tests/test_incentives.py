@@ -136,3 +136,45 @@ def test_incentives_of_a_text_from_another_compilation():
         (None, None, None, "80%", "展位费", "对参加市级统一组织展会的农业经营主体"),
     ]
     assert {r["expiry_stated"] for r in rows} == {"none_stated"}
+
+
+YUHANG = ROOT / "tests/fixtures/incentives/libreoffice-yuhang-68-excerpt.pdf"
+YUHANG_KEY = json.loads((ROOT / "tests/answers/incentives_yuhang.json").read_text("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def yuhang(tmp_path_factory):
+    """A district's policy text (not our compilation), typeset by LibreOffice, built by the CLI."""
+    out = tmp_path_factory.mktemp("yuhang")
+    run = run_cli("build", YUHANG, "--edition", "yuhang", "--out", out, "-q")
+    assert run.returncode == 0, run.stderr
+    return out
+
+
+def test_another_policy_text_end_to_end(yuhang):
+    def rows(table):
+        return pq.read_table(yuhang / table / "edition=yuhang" / "part-0.parquet").to_pylist()
+
+    assert [[r["text"], r["purpose"]] for r in rows("amounts")] == YUHANG_KEY["amount_purposes"]
+    assert [[r["text"], r["purpose"]] for r in rows("percentages")] == YUHANG_KEY["percentage_purposes"]
+    got = [{"clause": r["clause"], "rate": r["rate_text"], "cap": r["cap_text"], "amount": r["amount_text"],
+            "frequency": r["frequency"], "lead": r["lead_departments"]} for r in rows("incentives")]
+    assert got == YUHANG_KEY["incentives"]
+    # A partial excerpt (no title, no closing block): its validity is not known, not "none stated".
+    assert {r["expiry_stated"] for r in rows("incentives")} == {YUHANG_KEY["expiry_stated"]}
+    assert all(len(r["boxes"]) == 1 for r in rows("amounts") + rows("percentages"))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["incentives", "--on", "2024-06-01", "--edition", "2031"], "unknown edition '2031'"),
+    (["evidence", "2031", "x/一", "0", "--out", "e.html"], "unknown edition '2031'"),
+    (["evidence", PDF_EDITION, "杭政办函〔2021〕39号/二/(五)", "0", "--pdf", "no/such.pdf", "--out", "e.html"],
+     "no/such.pdf: no such file"),
+    (["evidence", SEED_EDITION, "杭政办函〔2021〕39号/二/(五)", "0", "--pdf", str(ROOT / "raw/2023.pdf"), "--out", "e.html"],
+     "built from a flipbook source"),
+], ids=["incentives-unknown-edition", "evidence-unknown-edition", "evidence-no-pdf", "evidence-text-source"])
+def test_bad_input_is_one_clear_line(built, tmp_path, args, message):
+    args = [str(tmp_path / a) if a == "e.html" else a for a in args]
+    run = run_cli(*args, "--data", built.out)
+    assert run.returncode == 2 and len(run.stderr_lines) == 1 and run.stderr_lines[0].startswith("error:")
+    assert message in run.stderr and not (tmp_path / "e.html").exists()
