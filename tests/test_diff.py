@@ -207,3 +207,36 @@ def test_reworded_section_report_shows_the_sentence(editions):
     line = next(l for l in run.stdout.splitlines() if l.startswith("| changed | section |"))
     assert "大力开展农户小额信用贷款" in line and "→" in line
     assert "加强农业现代化用地保障" not in line        # the unchanged sentence before it is not shown
+
+
+def _change(**kw):
+    base = {"change": "changed", "entity": "amount", "old_value": None, "new_value": None, "old_text": None,
+            "new_text": None, "old_page": None, "new_page": None, "clause": None}
+    return {**base, **kw}
+
+
+@pytest.mark.parametrize("change, what_, where_, value, pages", [
+    (_change(old_value="6000000", new_value="8000000", old_printed="600 万元", new_printed="800 万元",
+             category="Ⅰ期", purpose="subsidy_cap", clause_path="二/(五)", clause_title="支持创新药品研发",
+             old_page=34, new_page=28, old_printed_page=379, new_printed_page=373),
+     "amount (Ⅰ期, subsidy_cap)", "二/(五) 支持创新药品研发", "600 万元 → 800 万元", "34 (p. 379) → 28 (p. 373)"),
+    (_change(change="added", entity="responsibility", new_value="市科技局", new_printed="市科技局",
+             new_department="杭州市科学技术局", role="cooperating", clause_path="三/(九)", new_page=30),
+     "responsibility (cooperating)", "三/(九)", "市科技局 (杭州市科学技术局)", "– → 30"),
+    (_change(entity="document", field="doc_number", old_text="doc_number", new_text="doc_number",
+             old_value="杭政办函〔2021〕39 号", new_value="杭政办函〔2021〕40 号", old_page=33, new_page=27),
+     "document", "", "doc_number: 杭政办函〔2021〕39 号 → 杭政办函〔2021〕40 号", "33 → 27"),
+    (_change(change="removed", entity="date", old_value="2025-12-31", old_printed="2025 年 12 月 31 日",
+             role="expiry", clause_path="closing", clause_title=None, old_page=42),
+     "date (expiry)", "closing", "2025 年 12 月 31 日", "42 → –"),
+], ids=["amount-as-printed", "department-canonical", "document-field", "removed-date"])
+def test_report_cells(change, what_, where_, value, pages):
+    from pipeline.diff import _pages, describe, what, where
+    assert (what(change), where(change), describe(change), _pages(change)) == (what_, where_, value, pages)
+
+
+def test_summary_line():
+    from pipeline.diff import summary_line
+    rows = [_change(change=c) for c in ("added", "added", "removed", "changed")]
+    assert summary_line(rows) == "2 added, 1 removed, 1 changed"
+    assert summary_line([]) == "no changes"

@@ -116,5 +116,14 @@ def test_evidence_image_highlights_the_printed_amount(built, tmp_path):
     assert run.returncode == 0, run.stderr
     page = out.read_text("utf-8")
     assert "<mark>600 万元</mark>" in page and "data:image/png;base64," in page
+    png = tmp_path / "evidence.png"
+    run = run_cli("evidence", PDF_EDITION, SECTION, row["mention_index"], "--data", built.out, "--pdf", SAMPLE_PDF,
+                  "--out", png)
+    assert run.returncode == 0 and run.stderr_lines == [f"wrote {png} (page 34, 1 box(es))"]
+    from PIL import Image
+    with Image.open(png) as image:
+        image = image.convert("RGB")
+        painted = sum(image.getpixel(p)[2] < 200 < image.getpixel(p)[0] for p in inside) / len(inside)
+    assert painted == yellow                        # the PNG is that highlighted page
     run = run_cli("evidence", PDF_EDITION, SECTION, 99, "--data", built.out, "--out", out)
     assert run.returncode == 2 and len(run.stderr_lines) == 1 and "no amounts row" in run.stderr
