@@ -12,7 +12,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import DATASET_FORMAT, __version__, dataset
+from .evidence import MENTION_TABLES, add_boxes
+from .incentives import incentives_table
 from .pages import pages_table
+from .purpose import add_purpose
 from .sources import read_pages
 from . import tables as ruled
 from .structure import document_dates, structure_tables
@@ -39,8 +42,8 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
                   **text_tables(sections, pages, edition, pool)}
     for name, rows in ruled.edition_tables(regions, sections, edition, tables).items():
         tables[name] = [*tables.get(name, []), *rows]
-    # Document dates are read from the dates the extract stage found, not found twice.
-    tables["documents"] = document_dates(documents, tables["dates"])
+    add_boxes(tables, source if kind == "pdf" else None)     # each mention's boxes on its page
+    across_tables(tables)
     counts = {name: _length(rows) for name, rows in tables.items()}
     tables["editions"] = [{
         "edition": edition, "source_file": source.name, "source_sha256": _sha256(source),
@@ -67,14 +70,50 @@ def extract_edition(data: Path, edition: str, workers: int = 2) -> dict[str, int
     for name in ("amounts", "percentages"):
         tables[name] += _renumbered([r for r in dataset.read_rows(data, name, edition)
                                      if r.get("table_row") is not None], tables[name])
-    # The documents' dates come from the dates table, so they follow a rule change too.
-    tables["documents"] = document_dates(dataset.read_rows(data, "documents", edition), tables["dates"])
+    # Boxes need the source PDF, which a dataset user may not have: a mention keeps the
+    # boxes of the same span in the previous build; a new one has none.
+    _carry_boxes(tables, {name: dataset.read_rows(data, name, edition) for name in MENTION_TABLES})
+    tables.update(documents=dataset.read_rows(data, "documents", edition), sections=sections, pages=pages)
+    across_tables(tables)
+    for name in ("sections", "pages"):
+        del tables[name]                      # read, not rewritten
     counts = {name: _length(rows) for name, rows in tables.items()}
     info["row_counts"] = [{"table": r["table"], "rows": counts.get(r["table"], r["rows"])}
                           for r in info["row_counts"]]
     info["pipeline_version"] = __version__
     dataset.write_edition(data, edition, {**tables, "editions": [info]})
     return counts
+
+
+def across_tables(tables: dict) -> dict:
+    """The steps that read several tables of one edition, in place: conventions stated
+    once for a document (下同, 列第一位的为牵头单位) and its issuer's city, the documents'
+    dates from the `dates` table, each figure's purpose, and the `incentives` table."""
+    tables["responsibilities"] = _resolved(tables["responsibilities"], tables["documents"])
+    tables["documents"] = document_dates(tables["documents"], tables["dates"])
+    add_purpose(tables["amounts"] + tables["percentages"], tables["sections"])
+    tables["incentives"] = incentives_table(tables)
+    return tables
+
+
+def _resolved(responsibilities: list[dict], documents: list[dict]) -> list[dict]:
+    """Responsibility rows (in document order) with each document's issuer and carried
+    conventions applied (pipeline.extract.responsibilities)."""
+    from .extract.responsibilities import apply_conventions, apply_issuer
+
+    issuer = {d["doc_id"]: d.get("issuer") for d in documents}
+    by_doc: dict[str, list[dict]] = {}
+    for row in responsibilities:
+        by_doc.setdefault(row["doc_id"], []).append(row)
+    return apply_conventions([r for doc_id, rows in by_doc.items() for r in apply_issuer(rows, issuer.get(doc_id))])
+
+
+def _carry_boxes(tables: dict, previous: dict[str, list[dict]]) -> None:
+    for name in MENTION_TABLES:
+        boxes = {(r["section_id"], r["char_start"], r["char_end"], r["text"]): r.get("boxes") or []
+                 for r in previous[name]}
+        for row in tables.get(name, []):
+            row["boxes"] = boxes.get((row["section_id"], row["char_start"], row["char_end"], row["text"]), [])
 
 
 def text_tables(sections: list[dict], pages: list[dict], edition: str, pool: Pool) -> dict:

@@ -413,10 +413,11 @@ def validate(data: Path, as_json: bool) -> None:
               help="Dataset directory holding both editions.")
 @click.option("--out", "out_file", type=click.Path(path_type=Path), help="Also write the changes table as Parquet.")
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True)
-def diff(old: str, new: str, data: Path, out_file: Path | None, fmt: str) -> None:
+@click.option("--exit-code", "exit_code", is_flag=True, help="Exit 1 when there are changes, 0 when none (as git diff).")
+def diff(old: str, new: str, data: Path, out_file: Path | None, fmt: str, exit_code: bool) -> None:
     """What changed from edition OLD to edition NEW, grouped by document."""
     from . import dataset
-    from .diff import TABLES, Edition, diff_editions, to_markdown, to_rich
+    from .diff import TABLES, Edition, diff_editions, summary_line, to_markdown, to_rich
 
     _setup_logging(0, False)
     try:
@@ -437,10 +438,125 @@ def diff(old: str, new: str, data: Path, out_file: Path | None, fmt: str) -> Non
         _fail(str(exc))
     except DatasetError as exc:
         _fail(str(exc), EXIT_NO)
-    if fmt == "json":
+    if fmt == "json":   # stdout stays one JSON array; the summary line goes to stderr
         click.echo(json.dumps(changes, ensure_ascii=False, indent=1, default=str))
+        click.echo(f"{old} → {new}: {summary_line(changes)}", err=True)
     elif fmt == "markdown":
         click.echo(to_markdown(changes, old, new))
     else:
         from rich.console import Console
         to_rich(changes, old, new, Console())
+    if exit_code and changes:
+        sys.exit(1)
+
+
+# ---------------------------------------------------------------- incentives and evidence
+
+@main.command(epilog=_examples(
+    "python -m pipeline incentives --on 2024-06-01",
+    "python -m pipeline incentives --on 2024-06-01 --edition 2023 --json",
+))
+@click.option("--on", "on", required=True, help="The day (YYYY-MM-DD): list the incentives that applied then.")
+@click.option("--edition", help="Edition id (default: every built edition).")
+@click.option("--data", type=click.Path(path_type=Path), default=Path("extracted"), show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON rows instead of a table.")
+def incentives(on: str, edition: str | None, data: Path, as_json: bool) -> None:
+    """The incentives in force on a day: in effect by then and not expired before it.
+
+    A document with no expiry date stays listed; its `expiry_stated` says whether none is
+    stated or none was found.
+    """
+    import datetime as dt
+
+    from . import dataset
+    from .incentives import in_force
+
+    _setup_logging(0, False)
+    try:
+        day = dt.date.fromisoformat(on)
+    except ValueError:
+        _fail(f"--on {on!r}: not a date (YYYY-MM-DD)")
+    try:
+        editions = [edition] if edition else dataset.editions_in(data)
+        if not editions:
+            raise DatasetError(f"{data}: no built edition")
+        rows = []
+        for name in editions:
+            dataset.check_edition(data, name)
+            rows += in_force(dataset.read_rows(data, "incentives", name), day)
+    except (EditionIdError, SchemaError) as exc:
+        _fail(str(exc))
+    except DatasetError as exc:
+        _fail(str(exc), EXIT_NO)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"Incentives in force on {day} ({len(rows)})", title_justify="left")
+        for column in ("edition", "document", "clause", "category", "rate", "cap", "amount", "lead", "expiry"):
+            table.add_column(column, overflow="fold")
+        for r in rows:
+            rate = f"{r['rate_text']} of {r['rate_base']}" if r["rate_text"] and r["rate_base"] else r["rate_text"]
+            table.add_row(r["edition"], f"{r['doc_seq'] or ''} {r['doc_title'] or r['doc_id']}",
+                          f"{r['clause_path']} {r['clause_title'] or ''}", r["category"] or "", rate or "",
+                          r["cap_text"] or "", r["amount_text"] or r["per_unit_text"] or "",
+                          "、".join(r["lead_departments"] or r["responsible_departments"]),
+                          str(r["expiry_date"]) if r["expiry_date"] else r["expiry_stated"])
+        Console().print(table)
+    click.echo(f"{len(rows)} incentive(s) in force on {day}", err=True)
+
+
+@main.command(epilog=_examples(
+    "python -m pipeline evidence 2023 '杭政办函〔2021〕39号/二/(五)' 0 --out amount.html",
+    "python -m pipeline evidence 2023 '杭政办函〔2021〕39号/二/(五)' 0 --table percentages --out p.png",
+))
+@click.argument("edition")
+@click.argument("section_id")
+@click.argument("mention_index", type=int)
+@click.option("--table", "table_name", type=click.Choice(["amounts", "percentages", "dates", "responsibilities",
+                                                          "quantities"]), default="amounts", show_default=True)
+@click.option("--data", type=click.Path(path_type=Path), default=Path("extracted"), show_default=True)
+@click.option("--pdf", "pdf_path", type=click.Path(path_type=Path),
+              help="The edition's source PDF (default: its source_file in raw/ or the current directory).")
+@click.option("--out", "out_file", type=click.Path(path_type=Path), required=True,
+              help="FILE.html (page image beside the sentence) or FILE.png (the highlighted page).")
+def evidence(edition: str, section_id: str, mention_index: int, table_name: str, data: Path,
+             pdf_path: Path | None, out_file: Path) -> None:
+    """Show one mention row as evidence: its page with the mention highlighted, and its sentence."""
+    from . import dataset
+    from .evidence import evidence_html, render_page
+
+    _setup_logging(0, False)
+    try:
+        info = dataset.check_edition(data, edition)
+        rows = [r for r in dataset.read_rows(data, table_name, edition)
+                if r["section_id"] == section_id and r["mention_index"] == mention_index]
+        if not rows:
+            raise DatasetError(f"{data}: no {table_name} row {section_id!r} #{mention_index} in edition {edition!r}")
+        row = rows[0]
+        if info.get("source_kind") != "pdf":
+            _fail(f"edition {edition!r} was built from a {info.get('source_kind')} source: no page to show")
+        if pdf_path is not None and not pdf_path.exists():
+            _fail(f"{pdf_path}: no such file")
+        pdf_path = pdf_path or next((p for p in (Path("raw") / info["source_file"], Path(info["source_file"]))
+                                     if p.exists()), None)
+        if pdf_path is None:
+            raise DatasetError(f"{info['source_file']}: source PDF not found in raw/ or here; pass --pdf")
+        image = render_page(pdf_path, row["page"], row["boxes"])
+        tmp = out_file.with_name(f".{out_file.name}.tmp")
+        if out_file.suffix.lower() == ".png":
+            image.save(tmp, format="PNG")
+        else:
+            tmp.write_text(evidence_html(row, image, f"{edition} {table_name} {section_id} #{mention_index}"), "utf-8")
+        tmp.replace(out_file)
+    except (EditionIdError, SchemaError) as exc:
+        _fail(str(exc))
+    except DatasetError as exc:
+        _fail(str(exc), EXIT_NO)
+    except OSError as exc:
+        _fail(f"{exc.filename or out_file}: {exc.strerror or exc}")
+    if not row["boxes"]:
+        click.echo(f"warning: {section_id} #{mention_index} has no boxes (not located on page {row['page']})", err=True)
+    click.echo(f"wrote {out_file} (page {row['page']}, {len(row['boxes'])} box(es))", err=True)

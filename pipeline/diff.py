@@ -15,6 +15,7 @@ changed while its extracted values did not is one `section changed` row.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import datetime as dt
 from decimal import Decimal
 from difflib import SequenceMatcher
 
@@ -28,7 +29,7 @@ ENTITIES = {  # entity name -> (table, slot column)
     "date": ("dates", "role"),
     "responsibility": ("responsibilities", "role"),
 }
-TABLES = ["documents", "sections"] + [t for t, _ in ENTITIES.values()]
+TABLES = ["documents", "sections", "pages"] + [t for t, _ in ENTITIES.values()]
 DOCUMENT_FIELDS = ["title", "issuer", "doc_number", "norm_code"]
 SECTION_MATCH = 0.6     # text similarity for pairing sections whose labels moved
 DOCUMENT_MATCH = 0.8    # text similarity for pairing documents without a shared identity
@@ -163,6 +164,7 @@ def align_values(entity: str, old: list[dict], new: list[dict]) -> list[tuple[st
 def diff_editions(old: Edition, new: Edition) -> list[dict]:
     """`changes` rows, grouped by document in the new edition's order."""
     changes: list[dict] = []
+    printed = {e.name: {p["page"]: p.get("printed_page") for p in e.rows("pages")} for e in (old, new)}
     doc_pairs, removed, added = match_documents(old.rows("documents"), new.rows("documents"))
     sections_of = {e.name: _group(e.rows("sections"), "doc_id") for e in (old, new)}
     values_of = {e.name: {name: _group(e.rows(table), "section_id") for name, (table, _) in ENTITIES.items()}
@@ -191,13 +193,17 @@ def diff_editions(old: Edition, new: Edition) -> list[dict]:
                         change, entity, od, nd, section=ns if rb else os_, clause=(rb or ra).get("clause"),
                         old_value=ra and _surface_value(entity, ra), new_value=rb and _surface_value(entity, rb),
                         old_text=ra and ra.get("sentence"), new_text=rb and rb.get("sentence"),
-                        old_page=ra and ra["page"], new_page=rb and rb["page"]))
+                        old_page=ra and ra["page"], new_page=rb and rb["page"], old_mention=ra, new_mention=rb))
             changes += value_changes
             if not value_changes and canonical_text(os_["text"]) != canonical_text(ns["text"]):
                 changes.append(_row("changed", "section", od, nd, section=ns, old_text=os_["text"],
                                     new_text=ns["text"], old_page=os_["page_start"], new_page=ns["page_start"]))
     for d in added:
         changes.append(_row("added", "document", None, d, new_text=d.get("title"), new_page=d["page_start"]))
+    for c in changes:
+        c["old_edition"], c["new_edition"] = old.name, new.name
+        c["old_printed_page"] = printed[old.name].get(c["old_page"]) if c["old_page"] is not None else None
+        c["new_printed_page"] = printed[new.name].get(c["new_page"]) if c["new_page"] is not None else None
     return changes
 
 
@@ -215,9 +221,16 @@ def _group(rows: list[dict], key: str) -> dict[str, list[dict]]:
 
 def _row(change: str, entity: str, old_doc: dict | None, new_doc: dict | None, section: dict | None = None,
          old_value=None, new_value=None, old_text=None, new_text=None, old_page=None, new_page=None,
-         clause: str | None = None) -> dict:
+         clause: str | None = None, old_mention: dict | None = None, new_mention: dict | None = None) -> dict:
     doc = new_doc or old_doc
+    mention = new_mention or old_mention or {}
+    metadata = entity == "document" and change == "changed"
     return {
+        "clause_path": _clause_path(section), "clause_title": section.get("title") if section else None,
+        "field": old_text if metadata else None,
+        "category": mention.get("category"), "role": mention.get("role"), "base": mention.get("base"),
+        "purpose": mention.get("purpose"),
+        **_typed("old", entity, old_mention), **_typed("new", entity, new_mention),
         "change": change, "entity": entity,
         "doc_id": doc["doc_id"], "doc_title": doc.get("title"),
         "old_seq": old_doc.get("seq") if old_doc else None,
@@ -228,6 +241,34 @@ def _row(change: str, entity: str, old_doc: dict | None, new_doc: dict | None, s
         "old_text": old_text, "new_text": new_text,
         "old_page": old_page, "new_page": new_page,
     }
+
+
+def _clause_path(section: dict | None) -> str | None:
+    """The label path (二/(五)), which tells (二) of 一 from (二) of 三; null outside clauses."""
+    if not section or section["kind"] in ("preamble", "closing") or section["path"] == "_lead":
+        return section["kind"] if section and section["kind"] in ("preamble", "closing") else None
+    return section["path"]
+
+
+def _typed(side: str, entity: str, row: dict | None) -> dict:
+    """The value as printed and as its type: yuan, fraction, date, canonical department."""
+    out = {f"{side}_printed": None, f"{side}_yuan": None, f"{side}_fraction": None, f"{side}_date": None,
+           f"{side}_department": None}
+    if row is None:
+        return out
+    out[f"{side}_printed"] = row.get("text")
+    if entity == "amount":
+        out[f"{side}_yuan"] = row.get("value_yuan")
+    elif entity == "percentage":
+        out[f"{side}_fraction"] = row.get("value")
+    elif entity == "date":
+        try:
+            out[f"{side}_date"] = dt.date.fromisoformat(row["value"])
+        except (TypeError, ValueError):   # a year or month (2025, 2025-06) is no day
+            pass
+    elif entity == "responsibility":
+        out[f"{side}_department"] = gazetteer.resolve(row["department"])[0]
+    return out
 
 
 def _clause(section: dict | None) -> str | None:
@@ -252,16 +293,47 @@ def changed_sentence(old: str, new: str) -> tuple[str, str]:
     return old, new
 
 
-def _describe(c: dict) -> str:
+def summary_line(changes: list[dict]) -> str:
+    """"2 added, 1 removed, 6 changed" — every report format has it."""
+    if not changes:
+        return "no changes"
+    return ", ".join(f"{sum(c['change'] == k for c in changes)} {k}" for k in CHANGE_MARK)
+
+
+def describe(c: dict) -> str:
+    """The change in the words of the page: values as printed (600 万元 → 800 万元)."""
     if c["entity"] == "section" and c["change"] == "changed":
         old, new = changed_sentence(c["old_text"] or "", c["new_text"] or "")
         return f"{_short(old, 80)} → {_short(new, 80)}"
     if c["entity"] in ("document", "section") and c["old_value"] is None and c["new_value"] is None:
         text = c["new_text"] if c["change"] != "removed" else c["old_text"]
         return _short(text)
+    old, new = _shown(c, "old"), _shown(c, "new")
+    if c.get("field"):
+        old, new = f"{c['field']}: {old}", new
     if c["change"] == "changed":
-        return f"{c['old_value']} → {c['new_value']}"
-    return str(c["new_value"] if c["change"] == "added" else c["old_value"])
+        return f"{old} → {new}"
+    return new if c["change"] == "added" else old
+
+
+def _shown(c: dict, side: str) -> str:
+    printed, value = c.get(f"{side}_printed"), c[f"{side}_value"]
+    if c["entity"] == "responsibility" and printed and c.get(f"{side}_department") not in (None, printed):
+        return f"{printed} ({c[f'{side}_department']})"
+    return str(printed or value)
+
+
+def what(c: dict) -> str:
+    """The entity with its slot: amount (Ⅰ期, subsidy_cap), date (expiry), responsibility (lead)."""
+    details = [d for d in (c.get("category"), c.get("role"), c.get("base") and f"of {c['base']}",
+                           c.get("purpose") if c.get("purpose") not in (None, "other") else None) if d]
+    return f"{c['entity']} ({', '.join(details)})" if details else c["entity"]
+
+
+def where(c: dict) -> str:
+    """The clause path with its title: 二/(五) 支持创新药品研发."""
+    path = c.get("clause_path") or c.get("clause") or ""
+    return f"{path} {c['clause_title']}".strip() if c.get("clause_title") and path not in ("preamble", "closing") else path
 
 
 def _short(text: str | None, width: int = 60) -> str:
@@ -269,8 +341,15 @@ def _short(text: str | None, width: int = 60) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
+def _page(c: dict, side: str) -> str:
+    page, printed = c[f"{side}_page"], c.get(f"{side}_printed_page")
+    if page is None:
+        return "–"
+    return f"{page} (p. {printed})" if printed is not None else str(page)
+
+
 def _pages(c: dict) -> str:
-    return f"{c['old_page'] if c['old_page'] is not None else '–'} → {c['new_page'] if c['new_page'] is not None else '–'}"
+    return f"{_page(c, 'old')} → {_page(c, 'new')}"
 
 
 def by_document(changes: list[dict]) -> list[tuple[str, list[dict]]]:
@@ -282,33 +361,29 @@ def by_document(changes: list[dict]) -> list[tuple[str, list[dict]]]:
 
 
 def to_markdown(changes: list[dict], old: str, new: str) -> str:
-    lines = [f"# Changes from {old} to {new}", ""]
+    lines = [f"# Changes from {old} to {new}", "", summary_line(changes), ""]
     if not changes:
-        return "\n".join(lines + ["No changes.", ""])
-    counts = {k: sum(c["change"] == k for c in changes) for k in CHANGE_MARK}
-    lines += [", ".join(f"{n} {k}" for k, n in counts.items()), ""]
+        return "\n".join(lines)
     for title, rows in by_document(changes):
-        lines += [f"## {title}", "", "| change | what | clause | value | pages |", "| --- | --- | --- | --- | --- |"]
+        lines += [f"## {title}", "", "| change | what | clause | value | pages (file page (printed page)) |",
+                  "| --- | --- | --- | --- | --- |"]
         for c in rows:
-            value = _describe(c).replace("|", "\\|")
-            lines.append(f"| {c['change']} | {c['entity']} | {c['clause'] or ''} | {value} | {_pages(c)} |")
+            cells = [c["change"], what(c), where(c), describe(c), _pages(c)]
+            lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
         lines.append("")
     return "\n".join(lines)
 
 
 def to_rich(changes: list[dict], old: str, new: str, console) -> None:
-    """The human report on a terminal: one table per document."""
+    """The human report on a terminal: one table per document, then the summary line."""
     from rich.table import Table
 
-    if not changes:
-        console.print(f"No changes from {old} to {new}.")
-        return
     for title, rows in by_document(changes):
         table = Table(title=title, title_justify="left", show_lines=False, expand=False)
         for column in ("", "what", "clause", "value", "pages"):
             table.add_column(column, overflow="fold")
         for c in rows:
             style = {"added": "green", "removed": "red", "changed": "yellow"}[c["change"]]
-            table.add_row(f"[{style}]{CHANGE_MARK[c['change']]}[/]", c["entity"], c["clause"] or "",
-                          _describe(c), _pages(c))
+            table.add_row(f"[{style}]{CHANGE_MARK[c['change']]}[/]", what(c), where(c), describe(c), _pages(c))
         console.print(table)
+    console.print(f"{old} → {new}: {summary_line(changes)}")

@@ -4,8 +4,10 @@ between an edition and itself or the same text from another producer, and one cl
 line for bad input."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -69,14 +71,43 @@ def test_outputs(editions, tmp_path):
     out_file = tmp_path / "changes.parquet"
     run = run_cli("diff", PDF_EDITION, "2024", "--data", editions, "--out", out_file, "--format", "markdown")
     assert run.returncode == 0, run.stderr
-    assert run.stdout.startswith("# Changes from 2023 to 2024")
-    assert "| changed | amount | (五) | 6000000 → 8000000 |" in run.stdout
+    assert run.stdout.startswith("# Changes from 2023 to 2024\n\n2 added, 1 removed, 6 changed\n")
+    # As printed, with its category and purpose, the clause path and title, file and printed pages.
+    assert ("| changed | amount (Ⅰ期, subsidy_cap) | 二/(五) 支持创新药品研发 | 600 万元 → 800 万元 "
+            "| 34 (p. 379) → 28 (p. 385) |") in run.stdout
+    assert ("| changed | responsibility (cooperating) | 三/(九) 建立伦理协作审查工作机制 "
+            "| 市经信局 (杭州市经济和信息化局) → 市科技局 (杭州市科学技术局) |") in run.stdout
+    assert "| changed | date (expiry) | closing | 2025 年 12月 31 日 → 2026 年 12月 31 日 |" in run.stdout
     table = pq.read_table(out_file)
     assert table.num_rows == len(PLANTED["changes"])
     assert {"change", "entity", "doc_title", "old_seq", "new_seq", "clause", "old_value", "new_value",
             "old_text", "new_text", "old_page", "new_page"} <= set(table.column_names)
+    rows = {(r["entity"], r["old_value"]): r for r in table.to_pylist()}
+    amount = rows[("amount", "6000000")]
+    assert (amount["old_edition"], amount["new_edition"], amount["clause_path"], amount["category"]) == (
+        "2023", "2024", "二/(五)", "Ⅰ期")
+    assert (amount["old_printed"], amount["new_printed"], amount["old_yuan"], amount["new_yuan"]) == (
+        "600 万元", "800 万元", Decimal(6000000), Decimal(8000000))
+    assert (amount["old_printed_page"], amount["new_printed_page"]) == (379, 385)
+    assert rows[("percentage", "0.4")]["new_fraction"] == Decimal("0.45")
+    date = rows[("date", "2025-12-31")]
+    assert (date["role"], date["old_date"], date["new_date"]) == ("expiry", dt.date(2025, 12, 31), dt.date(2026, 12, 31))
+    person = rows[("responsibility", "市经信局")]
+    assert (person["role"], person["old_department"], person["new_department"]) == (
+        "cooperating", "杭州市经济和信息化局", "杭州市科学技术局")
     run = run_cli("diff", PDF_EDITION, "2024", "--data", editions)
     assert run.returncode == 0 and "智能网联汽车" in run.stdout
+    assert run.stdout.rstrip().endswith("2023 → 2024: 2 added, 1 removed, 6 changed")
+
+
+@pytest.mark.parametrize("old, new, code, line", [
+    (PDF_EDITION, "2024", 1, "2023 → 2024: 2 added, 1 removed, 6 changed"),
+    (PDF_EDITION, SEED_EDITION, 0, "2023 → 2023-flipbook: no changes"),
+], ids=["changes", "none"])
+def test_exit_code_and_summary_in_json(editions, old, new, code, line):
+    run = run_cli("diff", old, new, "--data", editions, "--format", "json", "--exit-code")
+    assert run.returncode == code and run.stderr_lines == [line]
+    assert isinstance(json.loads(run.stdout), list)
 
 
 def _broken_copy(editions, tmp_path, how: str) -> Path:
@@ -176,3 +207,36 @@ def test_reworded_section_report_shows_the_sentence(editions):
     line = next(l for l in run.stdout.splitlines() if l.startswith("| changed | section |"))
     assert "大力开展农户小额信用贷款" in line and "→" in line
     assert "加强农业现代化用地保障" not in line        # the unchanged sentence before it is not shown
+
+
+def _change(**kw):
+    base = {"change": "changed", "entity": "amount", "old_value": None, "new_value": None, "old_text": None,
+            "new_text": None, "old_page": None, "new_page": None, "clause": None}
+    return {**base, **kw}
+
+
+@pytest.mark.parametrize("change, what_, where_, value, pages", [
+    (_change(old_value="6000000", new_value="8000000", old_printed="600 万元", new_printed="800 万元",
+             category="Ⅰ期", purpose="subsidy_cap", clause_path="二/(五)", clause_title="支持创新药品研发",
+             old_page=34, new_page=28, old_printed_page=379, new_printed_page=373),
+     "amount (Ⅰ期, subsidy_cap)", "二/(五) 支持创新药品研发", "600 万元 → 800 万元", "34 (p. 379) → 28 (p. 373)"),
+    (_change(change="added", entity="responsibility", new_value="市科技局", new_printed="市科技局",
+             new_department="杭州市科学技术局", role="cooperating", clause_path="三/(九)", new_page=30),
+     "responsibility (cooperating)", "三/(九)", "市科技局 (杭州市科学技术局)", "– → 30"),
+    (_change(entity="document", field="doc_number", old_text="doc_number", new_text="doc_number",
+             old_value="杭政办函〔2021〕39 号", new_value="杭政办函〔2021〕40 号", old_page=33, new_page=27),
+     "document", "", "doc_number: 杭政办函〔2021〕39 号 → 杭政办函〔2021〕40 号", "33 → 27"),
+    (_change(change="removed", entity="date", old_value="2025-12-31", old_printed="2025 年 12 月 31 日",
+             role="expiry", clause_path="closing", clause_title=None, old_page=42),
+     "date (expiry)", "closing", "2025 年 12 月 31 日", "42 → –"),
+], ids=["amount-as-printed", "department-canonical", "document-field", "removed-date"])
+def test_report_cells(change, what_, where_, value, pages):
+    from pipeline.diff import _pages, describe, what, where
+    assert (what(change), where(change), describe(change), _pages(change)) == (what_, where_, value, pages)
+
+
+def test_summary_line():
+    from pipeline.diff import summary_line
+    rows = [_change(change=c) for c in ("added", "added", "removed", "changed")]
+    assert summary_line(rows) == "2 added, 1 removed, 1 changed"
+    assert summary_line([]) == "no changes"

@@ -1,0 +1,177 @@
+"""Evidence: where each mention is printed on its page, and a picture of it.
+
+`add_boxes` runs after extraction, at build time, because it needs the source PDF
+(which a dataset user may not have) and reads each page's characters once for all the
+edition's mentions; the boxes are then in the dataset for anyone to draw or check.
+It reads the PDF with pypdfium2 itself, independent of the reader stage.
+
+A mention is found on its page by its characters in reading order, whitespace and line
+breaks ignored, both sides folded alike (full-width to half-width, NFKC): the mention
+with the text just before it on that page, then with less context, then alone. Its boxes
+are the union of its character boxes, one per printed line, so a mention that wraps has
+two. Coordinates are PDF points from the page's top-left corner, as pdfplumber gives
+them (x0, top, x1, bottom). Pages without a text layer (OCR) and sources that are not
+PDFs get no boxes.
+"""
+from __future__ import annotations
+
+import base64
+import bisect
+import html
+import io
+import logging
+import unicodedata
+from pathlib import Path
+
+from .text import fold as text_fold
+
+log = logging.getLogger(__name__)
+
+MENTION_TABLES = ["amounts", "quantities", "percentages", "dates", "responsibilities"]
+CONTEXTS = (16, 8, 3, 0)     # characters of left context tried, longest first
+
+
+def fold(ch: str) -> str:
+    """One character as both sides compare it; '' for whitespace."""
+    if ch.isspace():
+        return ""
+    folded = unicodedata.normalize("NFKC", text_fold(ch))
+    return folded if len(folded) == 1 else ch
+
+
+class PageChars:
+    """A page's printed characters: folded text without whitespace, and each one's box."""
+
+    def __init__(self, text: str, boxes: list[tuple[float, float, float, float]]):
+        self.text, self.boxes = text, boxes
+
+    @classmethod
+    def read(cls, page) -> "PageChars":
+        textpage = page.get_textpage()
+        height = page.get_height()
+        count = textpage.count_chars()
+        raw = textpage.get_text_range(0, count) if count else ""
+        if len(raw) != count:    # surrogate pairs: read one by one
+            raw = "".join(textpage.get_text_range(i, 1) or " " for i in range(count))
+        chars, boxes = [], []
+        for i, ch in enumerate(raw):
+            f = fold(ch)
+            if not f:
+                continue
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)
+            chars.append(f)
+            boxes.append((left, height - top, right, height - bottom))
+        return cls("".join(chars), boxes)
+
+    def locate(self, needle: str, context: str = "") -> list[int] | None:
+        """Indices of `needle`'s characters on the page, found after the longest usable
+        part of `context` (the text printed just before it)."""
+        needle = "".join(fold(c) for c in needle)
+        context = "".join(fold(c) for c in context)
+        if not needle:
+            return None
+        for size in CONTEXTS:
+            left = context[-size:] if size else ""
+            at = self.text.find(left + needle)
+            if at >= 0:
+                start = at + len(left)
+                return list(range(start, start + len(needle)))
+        return None
+
+    def boxes_of(self, indices: list[int]) -> list[dict]:
+        """One box per printed line the characters run over."""
+        out: list[list[float]] = []
+        for i in indices:
+            x0, top, x1, bottom = self.boxes[i]
+            last = out[-1] if out else None
+            middle = (top + bottom) / 2
+            if last and last[1] <= middle <= last[3] and x0 >= last[0] - 1:
+                last[0], last[1], last[2], last[3] = min(last[0], x0), min(last[1], top), max(last[2], x1), max(last[3], bottom)
+            else:
+                out.append([x0, top, x1, bottom])
+        return [{"x0": round(b[0], 2), "top": round(b[1], 2), "x1": round(b[2], 2), "bottom": round(b[3], 2)}
+                for b in out]
+
+
+def mention_boxes(row: dict, section: dict, page: PageChars) -> list[dict]:
+    """The boxes of one mention row on its page (empty when it cannot be found there)."""
+    text = section["text"]
+    marks = sorted((m["offset"], m["page"]) for m in section.get("page_marks") or [])
+    offsets = [o for o, _ in marks]
+    k = bisect.bisect_right(offsets, row["char_start"]) - 1
+    page_start = offsets[k] if k >= 0 else 0
+    page_end = offsets[k + 1] if k + 1 < len(offsets) else len(text)
+    needle = text[row["char_start"]:min(row["char_end"], page_end)]
+    context = text[max(page_start, row["char_start"] - 40):row["char_start"]]
+    indices = page.locate(needle, context)
+    return page.boxes_of(indices) if indices else []
+
+
+def add_boxes(tables: dict, source: Path | None) -> dict:
+    """Set `boxes` on every mention row of `tables` (in place); [] without a PDF source."""
+    rows_by_page: dict[int, list[dict]] = {}
+    for name in MENTION_TABLES:
+        for row in tables.get(name, []):
+            row["boxes"] = []
+            if source is not None and not row.get("ocr"):
+                rows_by_page.setdefault(row["page"], []).append(row)
+    if not rows_by_page:
+        return tables
+    import pypdfium2 as pdfium
+
+    sections = {s["section_id"]: s for s in tables["sections"]}
+    pdf = pdfium.PdfDocument(str(source))
+    missing = 0
+    try:
+        for number, rows in sorted(rows_by_page.items()):
+            if not 1 <= number <= len(pdf):
+                continue
+            page = PageChars.read(pdf[number - 1])
+            for row in rows:
+                row["boxes"] = mention_boxes(row, sections[row["section_id"]], page)
+                missing += not row["boxes"]
+    finally:
+        pdf.close()
+    if missing:
+        log.info("%s: %d mention(s) not located on their page (no boxes)", source, missing)
+    return tables
+
+
+# ---------------------------------------------------------------- showing a row
+
+def render_page(pdf_path: Path, page: int, boxes: list[dict], scale: float = 2.0):
+    """The page as a PIL image with the boxes highlighted (translucent yellow, red outline)."""
+    import pypdfium2 as pdfium
+    from PIL import Image, ImageDraw
+
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    try:
+        image = pdf[page - 1].render(scale=scale).to_pil().convert("RGB")
+    finally:
+        pdf.close()
+    overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    for b in boxes:
+        rect = [b["x0"] * scale - 2, b["top"] * scale - 2, b["x1"] * scale + 2, b["bottom"] * scale + 2]
+        draw.rectangle(rect, fill=(255, 230, 0, 90), outline=(220, 0, 0, 255), width=3)
+    return Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
+
+
+def evidence_html(row: dict, image, title: str) -> str:
+    """One self-contained HTML page: the page image beside the mention's sentence and fields."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    png = base64.b64encode(buffer.getvalue()).decode()
+    sentence = row.get("sentence") or ""
+    text = row["text"]
+    marked = html.escape(sentence).replace(html.escape(text), f"<mark>{html.escape(text)}</mark>", 1)
+    fields = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
+                     for k, v in row.items() if k not in ("sentence",) and v is not None)
+    return f"""<!doctype html>
+<html lang="zh"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:sans-serif;display:flex;gap:2em;margin:1em}} img{{max-height:95vh;border:1px solid #999}}
+aside{{max-width:40em}} mark{{background:#ffe600;outline:2px solid #d00}} th{{text-align:left;padding-right:1em;vertical-align:top}}
+td{{word-break:break-all}}</style></head>
+<body><img src="data:image/png;base64,{png}" alt="page {row['page']}">
+<aside><h1>{html.escape(title)}</h1><p style="font-size:1.3em">{marked}</p><table>{fields}</table></aside></body></html>
+"""
