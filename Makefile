@@ -22,7 +22,7 @@ all: $(STAMPS)
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,cluster]'
 	touch $@
 
 $(OUT)/.built/%.stamp: raw/% $(CODE) $(VENV)/.installed

@@ -16,8 +16,9 @@ log = logging.getLogger(__name__)
 
 
 def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progress=None,
-                  ocr: bool = True) -> dict[str, int]:
-    """Build all tables of one edition; returns row counts per table."""
+                  ocr: bool = True, built_at: datetime | None = None) -> dict[str, int]:
+    """Build all tables of one edition; returns row counts per table. `built_at`
+    (default: now) lets a corpus build stamp every edition alike, and reproducibly."""
     kind, raw_pages = read_pages(source, workers=workers, progress=progress, ocr=ocr)
     pages = pages_table(raw_pages, edition, str(source))
     if not any(p["text"] for p in pages):
@@ -33,7 +34,7 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     tables["editions"] = [{
         "edition": edition, "source_file": source.name, "source_sha256": _sha256(source),
         "source_kind": kind, "page_count": len(pages), "pipeline_version": __version__,
-        "dataset_format": DATASET_FORMAT, "built_at": datetime.now(timezone.utc).replace(microsecond=0),
+        "dataset_format": DATASET_FORMAT, "built_at": (built_at or datetime.now(timezone.utc)).replace(microsecond=0),
         "row_counts": [{"table": t, "rows": n} for t, n in counts.items()],
     }]
     dataset.write_edition(out, edition, tables)

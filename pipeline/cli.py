@@ -34,22 +34,49 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("source", type=click.Path(path_type=Path))
-@click.option("--edition", help="Edition id (default: the file's stem).")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--edition", help="Edition id (default: the file's stem). Only with one SOURCE.")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("extracted"), show_default=True,
               help="Dataset directory; tables go to OUT/<table>/edition=<ID>/.")
-@click.option("--workers", type=int, default=2, show_default=True, help="Processes reading PDF pages.")
+@click.option("--workers", type=int, default=2, show_default=True,
+              help="Processes reading PDF pages (with --scheduler local: cluster worker processes).")
 @click.option("--no-ocr", "no_ocr", is_flag=True,
               help="Do not OCR image-only pages (they stay without text). OCR results are cached "
                    "in .cache/ocr, or $POLICY_PIPELINE_CACHE/ocr.")
+@click.option("--scheduler", envvar="DASK_SCHEDULER_ADDRESS", metavar="ADDRESS",
+              help="Build on a Dask cluster: tcp://host:8786, or 'local' for one on this machine. "
+                   "Default: $DASK_SCHEDULER_ADDRESS; unset = build here. See docs/corpus.md.")
+@click.option("--force", is_flag=True, help="Rebuild editions already built from the same bytes and version.")
+@click.option("--built-at", "built_at", metavar="ISO-TIME",
+              help="editions.built_at for every edition (default: now, or $SOURCE_DATE_EPOCH).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no warnings; errors only.")
 @click.option("-v", "--verbose", count=True, help="-v: progress details; -vv: library debug output.")
-def build(source: Path, edition: str | None, out: Path, workers: int, no_ocr: bool, quiet: bool,
-          verbose: int) -> None:
-    """Run every stage on SOURCE (a PDF or a flipbook text export)."""
+def build(sources: tuple[Path, ...], edition: str | None, out: Path, workers: int, no_ocr: bool,
+          scheduler: str | None, force: bool, built_at: str | None, quiet: bool, verbose: int) -> None:
+    """Run every stage on each SOURCE (a PDF, a flipbook text export, or a folder of them).
+
+    One file named alone is always built. A folder or several files is a corpus:
+    each source its own edition, one line each, and those already built from the same
+    bytes by this pipeline version are skipped.
+    """
+    import os
+
     from .build import build_edition
+    from .corpus import build_time
 
     _setup_logging(verbose, quiet)
+    try:
+        stamp = build_time(built_at, os.environ)
+    except ValueError as exc:
+        _fail(f"--built-at {built_at}: {exc}")
+    corpus = len(sources) > 1 or sources[0].is_dir()
+    if corpus or scheduler:
+        if edition:
+            _fail("--edition names one edition: give one SOURCE file, not a folder or several")
+        from .corpus import build_corpus
+        sys.exit(build_corpus(list(sources), out, workers=workers, ocr=not no_ocr, scheduler=scheduler,
+                              force=force or not corpus, built_at=stamp, quiet=quiet))
+    source = sources[0]
     edition = edition or source.stem
     show = not quiet and sys.stderr.isatty()
     try:
@@ -57,9 +84,10 @@ def build(source: Path, edition: str | None, out: Path, workers: int, no_ocr: bo
             from .sources import source_kind
             total = _page_total(source) if source_kind(source) == "pdf" else None
             with click.progressbar(length=total or 1, label=f"reading {source.name}", file=sys.stderr) as bar:
-                counts = build_edition(source, edition, out, workers, progress=bar.update, ocr=not no_ocr)
+                counts = build_edition(source, edition, out, workers, progress=bar.update, ocr=not no_ocr,
+                                       built_at=stamp)
         else:
-            counts = build_edition(source, edition, out, workers, ocr=not no_ocr)
+            counts = build_edition(source, edition, out, workers, ocr=not no_ocr, built_at=stamp)
     except (InputError, SchemaError) as exc:
         _fail(str(exc))
     except OSError as exc:   # reading the source or writing --out: disk full, no permission, ...
