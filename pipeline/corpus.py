@@ -231,9 +231,9 @@ def connect(address: str, workers: int):
                                dashboard_address=None)
         return Client(cluster)
     try:
-        return Client(address, timeout=30)
+        return Client(address)    # waits distributed.comm.timeouts.connect (30 s)
     except OSError as exc:
-        raise RuntimeError(f"no Dask scheduler at {address}: {exc}") from None
+        raise RuntimeError(f"no Dask scheduler at {address}: {exc}".replace("\n", " ")) from None
 
 
 def run(jobs: list[Job], out: Path, built_at: datetime, version: str, *, workers: int = 2,
