@@ -72,7 +72,9 @@ def build(sources: tuple[Path, ...], edition: str | None, out: Path, workers: in
     corpus = len(sources) > 1 or sources[0].is_dir()
     if corpus or scheduler:
         if edition:
-            _fail("--edition names one edition: give one SOURCE file, not a folder or several")
+            folder = next((s for s in sources if s.is_dir()), None)
+            _fail(f"{folder}: is a directory; --edition names the edition of one SOURCE file" if folder else
+                  f"--edition names the edition of one SOURCE file, not of {len(sources)}")
         from .corpus import build_corpus
         sys.exit(build_corpus(list(sources), out, workers=workers, ocr=not no_ocr, scheduler=scheduler,
                               force=force or not corpus, built_at=stamp, quiet=quiet))

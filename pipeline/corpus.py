@@ -298,7 +298,8 @@ def build_corpus(paths: list[Path], out: Path, *, workers: int, ocr: bool, sched
     start = time.perf_counter()
     jobs = plan(source_hashes(find_sources(paths)), built_editions(out), __version__, force)
     if not jobs:
-        click.echo(f"error: no *.pdf or *.txt source in {', '.join(map(str, paths))}", err=True)
+        click.echo(f"error: {', '.join(map(str, paths))}: a directory without any *.pdf or *.txt source",
+                   err=True)
         return 2
     client = None
     try:

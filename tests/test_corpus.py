@@ -93,7 +93,8 @@ def test_a_worker_of_another_pipeline_version_refuses(tmp_path):
     source.write_text(slice_flipbook(SEED.read_text("utf-8"), 0, 2), "utf-8")
     outcome = build_source(source, "s", tmp_path / "out", build_time(None, {}), "0.0.1")
     assert (outcome.status, outcome.message) == (
-        "failed", f"{source}: worker runs pipeline {__version__}, the client 0.0.1; install the same version everywhere")
+        "failed",
+        f"{source}: worker runs pipeline {__version__}, the client 0.0.1; install the same version everywhere")
     assert not (tmp_path / "out").exists()
 
 
@@ -187,7 +188,8 @@ def test_a_rerun_with_nothing_new_does_no_work(corpus, cluster, cluster_build):
     run = build(corpus, "--out", out, env={"DASK_SCHEDULER_ADDRESS": cluster.scheduler_address})
     assert [line for line in lines(run) if not line.startswith("failed  ")] == [
         f"skipped {e}: already built from these bytes by pipeline {__version__}" for e in EDITIONS]
-    assert run.stderr.splitlines()[-1].startswith(f"corpus on {cluster.scheduler_address}: 0 built, 4 skipped, 2 failed")
+    assert run.stderr.splitlines()[-1].startswith(
+        f"corpus on {cluster.scheduler_address}: 0 built, 4 skipped, 2 failed")
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
 
 
@@ -216,10 +218,21 @@ def test_one_file_named_alone_is_built_as_before(corpus, tmp_path):
         assert run.returncode == 0 and run.stderr.splitlines()[-1].startswith("n: 3 pages, ")
 
 
-def test_edition_with_several_sources_is_refused(corpus, tmp_path):
-    run = build(corpus, "--edition", "x", "--out", tmp_path)
+@pytest.mark.parametrize("names, message", [
+    (["ningbo"], "error: {corpus}/ningbo: is a directory; --edition names the edition of one SOURCE file"),
+    (["ningbo/2020.txt", "ningbo/2022.txt"], "error: --edition names the edition of one SOURCE file, not of 2"),
+])
+def test_edition_with_several_sources_is_refused(corpus, tmp_path, names, message):
+    run = build(*(corpus / name for name in names), "--edition", "x", "--out", tmp_path)
+    assert (run.returncode, run.stderr.strip()) == (2, message.format(corpus=corpus))
+
+
+def test_a_folder_without_sources_is_one_line(tmp_path):
+    (tmp_path / "empty").mkdir()
+    run = build(tmp_path / "empty", "--out", tmp_path / "out")
     assert (run.returncode, run.stderr.strip()) == (
-        2, "error: --edition names one edition: give one SOURCE file, not a folder or several")
+        2, f"error: {tmp_path / 'empty'}: a directory without any *.pdf or *.txt source")
+    assert not (tmp_path / "out").exists()
 
 
 def test_an_unreachable_scheduler_is_one_line(corpus, tmp_path):
