@@ -219,9 +219,10 @@ def connect(address: str, workers: int):
     """A Dask client: 'local' starts a cluster of `workers` single-threaded processes
     on this machine (the work is CPU-bound Python, so one thread per process)."""
     if not log.isEnabledFor(logging.INFO):
-        # Dask logs every worker's start and stop at INFO; this environment variable
+        # Dask logs every worker's start and stop, and warns when it kills a worker slow
+        # to exit at shutdown; the sources' own lines say what went wrong. This variable
         # also reaches the worker processes a local cluster starts.
-        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
     try:
         from distributed import Client, LocalCluster
     except ImportError:
