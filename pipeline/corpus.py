@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import resource
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -43,7 +42,6 @@ class Outcome:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
-    peak_rss: int = 0      # bytes, of the process that ran the task
 
     @property
     def pages(self) -> int:
@@ -202,7 +200,6 @@ def build_source(source: Path, edition: str, out: Path, built_at: datetime, vers
             logging.getLogger("pipeline").removeHandler(handler)
             result.warnings = handler.messages
     result.seconds = time.perf_counter() - start
-    result.peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return result
 
 
