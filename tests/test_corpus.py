@@ -209,6 +209,9 @@ def test_a_grown_corpus_builds_only_the_new_and_the_changed(corpus, cluster, tmp
     assert [line.split(":")[0] for line in lines(second)] == [
         "built   ningbo-2020", "built   ningbo-2024",
         "skipped hangzhou-2021", "skipped hangzhou-2023", "skipped ningbo-2022"]
+    # Nothing left to build: the scheduler is not even asked (this address has none).
+    third = build(grown, "--out", out, "--scheduler", "tcp://127.0.0.1:9")
+    assert third.returncode == 0 and third.stderr.splitlines()[-1].startswith("corpus: 0 built, 5 skipped, 0 failed")
 
 
 def test_one_file_named_alone_is_built_as_before(corpus, tmp_path):
