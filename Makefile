@@ -21,7 +21,7 @@ all: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip >&2
-	@$(PY) -m pip install --quiet -e '.[dev]' >&2
+	@$(PY) -m pip install --quiet -e '.[dev,cluster]' >&2
 	@touch $@
 
 test: $(VENV)/.installed sysdeps

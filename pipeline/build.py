@@ -28,8 +28,9 @@ TEXT_TABLES = ("amounts", "quantities", "percentages", "dates", "responsibilitie
 
 
 def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progress=None,
-                  ocr: bool = True, reader: str = "pdfium") -> dict[str, int]:
-    """Build all tables of one edition with `workers` processes; returns row counts per table."""
+                  ocr: bool = True, reader: str = "pdfium", built_at: datetime | None = None) -> dict[str, int]:
+    """Build all tables of one edition with `workers` processes; returns row counts per table.
+    `built_at` (default: now) lets a corpus build stamp every edition alike, and reproducibly."""
     with Pool(workers) as pool:
         kind, raw_pages = read_pages(source, progress=progress, ocr=ocr, pool=pool, reader=reader)
         regions = ruled.find_tables(source) if kind == "pdf" else {}  # ruled tables, kept out of the body
@@ -48,7 +49,7 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     tables["editions"] = [{
         "edition": edition, "source_file": source.name, "source_sha256": _sha256(source),
         "source_kind": kind, "page_count": len(pages), "pipeline_version": __version__,
-        "dataset_format": DATASET_FORMAT, "built_at": datetime.now(timezone.utc).replace(microsecond=0),
+        "dataset_format": DATASET_FORMAT, "built_at": (built_at or datetime.now(timezone.utc)).replace(microsecond=0),
         "row_counts": [{"table": t, "rows": n} for t, n in counts.items()],
     }]
     dataset.write_edition(out, edition, tables)

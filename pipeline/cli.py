@@ -113,33 +113,65 @@ def main() -> None:
     "python -m pipeline build raw/2023.pdf",
     "python -m pipeline build scan.pdf --edition 2024 --out /tmp/data --no-ocr",
     "python -m pipeline build raw/2023.pdf --json -q | jq .rows.amounts",
+    "python -m pipeline build raw/                          # a corpus: every source its own edition",
+    "python -m pipeline build corpus/ --scheduler tcp://10.0.0.5:8786 --out /shared/data",
 ))
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--edition", help="Edition id: ASCII letters, digits, '.', '_', '-' "
-                                "(default: the file's stem, spaces as '-').")
+                                "(default: the file's stem, spaces as '-'). Only with one SOURCE.")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("extracted"), show_default=True,
               help="Dataset directory; tables go to OUT/<table>/<ID>/.")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Worker processes for reading pages, segmentation and extraction (1: none, all in this one).")
+              help="Worker processes for reading pages, segmentation and extraction (1: none, all in this one); "
+                   "with --scheduler local: cluster worker processes.")
 @click.option("--no-ocr", "no_ocr", is_flag=True,
               help="Do not OCR image-only pages (they stay without text). OCR results are cached "
                    "in .cache/ocr, or $POLICY_PIPELINE_CACHE/ocr.")
 @click.option("--reader", type=click.Choice(["pdfium", "pdfplumber"]), default="pdfium", show_default=True,
               help="PDF character reader: pdfium (fast) or pdfplumber (the reference).")
+@click.option("--scheduler", envvar="DASK_SCHEDULER_ADDRESS", metavar="ADDRESS",
+              help="Build on a Dask cluster: tcp://host:8786, or 'local' for one on this machine. "
+                   "Default: $DASK_SCHEDULER_ADDRESS; unset = build here. See docs/corpus.md.")
+@click.option("--force", is_flag=True, help="Rebuild editions already built from the same bytes and version.")
+@click.option("--built-at", "built_at", metavar="ISO-TIME",
+              help="editions.built_at for every edition (default: now, or $SOURCE_DATE_EPOCH).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result (edition, rows per table) as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no warnings; errors only.")
 @click.option("-v", "--verbose", count=True, help="-v: progress details; -vv: library debug output.")
-def build(source: Path, edition: str | None, out: Path, workers: int, no_ocr: bool, reader: str, as_json: bool,
-          quiet: bool, verbose: int) -> None:
-    """Run every stage on SOURCE (a PDF or a flipbook text export)."""
+def build(sources: tuple[Path, ...], edition: str | None, out: Path, workers: int, no_ocr: bool, reader: str,
+          scheduler: str | None, force: bool, built_at: str | None, as_json: bool, quiet: bool,
+          verbose: int) -> None:
+    """Run every stage on each SOURCE (a PDF, a flipbook text export, or a folder of them).
+
+    One file named alone is always built. A folder or several files is a corpus:
+    each source its own edition, one line each, and those already built from the same
+    bytes by this pipeline version are skipped.
+    """
+    import os
+
+    from .corpus import build_time
+
     _setup_logging(verbose, quiet)
-    result = _build_one(source, edition, out, workers, no_ocr, quiet, reader)
+    try:
+        stamp = build_time(built_at, os.environ)
+    except ValueError as exc:
+        _fail(f"--built-at {built_at}: {exc}")
+    corpus = len(sources) > 1 or sources[0].is_dir()
+    if corpus or scheduler:
+        if edition:
+            folder = next((s for s in sources if s.is_dir()), None)
+            _fail(f"{folder}: is a directory; --edition names the edition of one SOURCE file" if folder else
+                  f"--edition names the edition of one SOURCE file, not of {len(sources)}")
+        from .corpus import build_corpus
+        sys.exit(build_corpus(list(sources), out, workers=workers, ocr=not no_ocr, scheduler=scheduler,
+                              force=force or not corpus, built_at=stamp, quiet=quiet))
+    result = _build_one(sources[0], edition, out, workers, no_ocr, quiet, reader, stamp)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
 
 
 def _build_one(source: Path, edition: str | None, out: Path, workers: int, no_ocr: bool, quiet: bool,
-               reader: str = "pdfium") -> dict:
+               reader: str = "pdfium", built_at=None) -> dict:
     from .build import build_edition
     from .dataset import check_edition_id, edition_from_name
 
@@ -162,11 +194,11 @@ def _build_one(source: Path, edition: str | None, out: Path, workers: int, no_oc
                 handler.bar = bar
                 try:
                     counts = build_edition(source, edition, out, workers, progress=bar.update, ocr=not no_ocr,
-                                           reader=reader)
+                                           reader=reader, built_at=built_at)
                 finally:
                     handler.bar = None
         else:
-            counts = build_edition(source, edition, out, workers, ocr=not no_ocr, reader=reader)
+            counts = build_edition(source, edition, out, workers, ocr=not no_ocr, reader=reader, built_at=built_at)
     except (InputError, SchemaError, EditionIdError) as exc:
         _fail(str(exc))
     except OSError as exc:   # reading the source or writing --out: disk full, no permission, ...
