@@ -50,6 +50,7 @@ bench: $(VENV)/.installed sysdeps
 	$(PY) bench/ingest.py
 	$(PY) bench/stages.py
 	$(PY) bench/ocr.py
+	$(PY) bench/corpus.py
 
 # Install the Debian packages the tests and tools need, when they are missing.
 sysdeps:

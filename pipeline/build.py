@@ -6,7 +6,6 @@ segmentation and extraction also rerun alone from a built dataset (`extract_edit
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,7 +15,7 @@ from .evidence import MENTION_TABLES, add_boxes
 from .incentives import incentives_table
 from .pages import pages_table
 from .purpose import add_purpose
-from .sources import read_pages
+from .sources import file_sha256, read_pages
 from . import tables as ruled
 from .structure import document_dates, structure_tables
 from .workers import Pool
@@ -47,7 +46,7 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     across_tables(tables)
     counts = {name: _length(rows) for name, rows in tables.items()}
     tables["editions"] = [{
-        "edition": edition, "source_file": source.name, "source_sha256": _sha256(source),
+        "edition": edition, "source_file": source.name, "source_sha256": file_sha256(source),
         "source_kind": kind, "page_count": len(pages), "pipeline_version": __version__,
         "dataset_format": DATASET_FORMAT, "built_at": (built_at or datetime.now(timezone.utc)).replace(microsecond=0),
         "row_counts": [{"table": t, "rows": n} for t, n in counts.items()],
@@ -142,11 +141,3 @@ def _renumbered(kept: list[dict], fresh: list[dict]) -> list[dict]:
 
 def _length(rows) -> int:
     return rows.num_rows if hasattr(rows, "num_rows") else len(rows)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -149,12 +149,12 @@ def find_sources(paths: Iterable[Path]) -> list[tuple[Path, str]]:
 
 
 def source_hashes(found: list[tuple[Path, str]]) -> list[tuple[Path, str, str | None]]:
-    from .build import _sha256
+    from .sources import file_sha256
 
     hashed = []
     for path, edition in found:
         try:
-            hashed.append((path, edition, _sha256(path)))
+            hashed.append((path, edition, file_sha256(path)))
         except OSError:
             hashed.append((path, edition, None))    # the build names the problem
     return hashed

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import dataset
+from .sources import file_sha256
 
 SOURCE_SUFFIXES = {".pdf", ".txt"}      # compared case-insensitively: scanners write .PDF
 PIPELINE_ROOT = Path(__file__).resolve().parent
@@ -37,14 +38,6 @@ def pipeline_hash() -> str:
     for p in files:
         digest.update(p.name.encode())
         digest.update(p.read_bytes())
-    return digest.hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
     return digest.hexdigest()
 
 
@@ -91,7 +84,7 @@ def plan(raw_dir: Path, out: Path) -> Plan:
         stamp = _stamp_dir(out) / f"{edition}.json"
         old = json.loads(stamp.read_text("utf-8")) if stamp.exists() else {}
         fresh = (edition in built and old.get("source") == source.name and old.get("pipeline") == code
-                 and old.get("sha256") == _sha256(source))
+                 and old.get("sha256") == file_sha256(source))
         (result.current if fresh else result.build).append(edition if fresh else (source, edition))
     for stamp in sorted(_stamp_dir(out).glob("*.json")) if _stamp_dir(out).exists() else []:
         if stamp.stem not in wanted:
@@ -102,7 +95,7 @@ def plan(raw_dir: Path, out: Path) -> Plan:
 def stamp(out: Path, source: Path, edition: str) -> None:
     target = _stamp_dir(out) / f"{edition}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps({"source": source.name, "sha256": _sha256(source),
+    target.write_text(json.dumps({"source": source.name, "sha256": file_sha256(source),
                                   "pipeline": pipeline_hash()}) + "\n", "utf-8")
 
 

@@ -7,6 +7,7 @@ new producer or format needs a new adapter and nothing else.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +44,15 @@ class RawPage:
     ocr: bool = False                 # the lines were read by OCR from the page image
     ocr_engine: str | None = None     # e.g. "rapidocr 3.10.0"
     ocr_confidence: float | None = None   # mean engine confidence of the OCR lines, 0..1
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a source's bytes (editions.source_sha256), read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def source_kind(path: Path) -> str:
