@@ -318,7 +318,7 @@ def test_cli_no_ocr_flag_reaches_the_build(monkeypatch, tmp_path):
 
     seen = {}
 
-    def fake_build(source, edition, out, workers, progress=None, ocr=True, reader="pdfium"):
+    def fake_build(source, edition, out, workers, progress=None, ocr=True, reader="pdfium", built_at=None):
         seen["ocr"] = ocr
         return {"pages": 0}
 

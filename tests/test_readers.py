@@ -135,7 +135,8 @@ def _clean_pages(tmp: Path, indexes: list[int]) -> Path:
 
 
 # Columns that describe the producer's layout, not the content.
-LAYOUT = {"edition", "line_tops", "line_x0s", "line_sizes", "width", "height", "header", "footer", "image_count"}
+LAYOUT = {"edition", "line_tops", "line_x0s", "line_sizes", "width", "height", "header", "footer", "image_count",
+          "boxes"}   # a mention's boxes on the page: geometry of that producer's layout
 
 
 def _tables(out: Path, edition: str) -> dict[str, list[dict]]:
