@@ -92,6 +92,11 @@ def _examples(*lines: str) -> str:
     return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
+#: The dataset directory option of every command that reads a built dataset.
+DATA = click.option("--data", type=click.Path(path_type=Path), default=Path("extracted"), show_default=True,
+                    help="Dataset directory.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_examples(
     "python -m pipeline build raw/2023.pdf",
     "python -m pipeline update raw          # what make runs",
@@ -263,8 +268,7 @@ def update(raw_dir: Path, out: Path, workers: int, no_ocr: bool, quiet: bool, ve
 # ---------------------------------------------------------------- editions
 
 @main.command(epilog=_examples("python -m pipeline editions", "python -m pipeline editions --data /tmp/data --json"))
-@click.option("--data", type=click.Path(path_type=Path), default=Path("extracted"), show_default=True,
-              help="Dataset directory.")
+@DATA
 @click.option("--json", "as_json", is_flag=True, help="One JSON list on stdout.")
 def editions(data: Path, as_json: bool) -> None:
     """List the editions in a dataset: source file, kind, pages, rows per table, build time."""
@@ -410,8 +414,7 @@ def docs(out: Path, check: bool, examples_from: Path | None, example_edition: st
 
 
 @main.command(epilog=_examples("python -m pipeline validate", "python -m pipeline validate --data /tmp/data --json"))
-@click.option("--data", type=click.Path(path_type=Path), default=Path("extracted"), show_default=True,
-              help="Dataset directory.")
+@DATA
 @click.option("--json", "as_json", is_flag=True, help='{"data", "valid", "editions", "problems"} on stdout.')
 def validate(data: Path, as_json: bool) -> None:
     """Check every partition against schemas/: types, required columns, enums, unique keys,
@@ -441,8 +444,7 @@ def validate(data: Path, as_json: bool) -> None:
 ))
 @click.argument("old")
 @click.argument("new")
-@click.option("--data", type=click.Path(path_type=Path), default=Path("extracted"), show_default=True,
-              help="Dataset directory holding both editions.")
+@DATA
 @click.option("--out", "out_file", type=click.Path(path_type=Path), help="Also write the changes table as Parquet.")
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True)
 @click.option("--exit-code", "exit_code", is_flag=True, help="Exit 1 when there are changes, 0 when none (as git diff).")
@@ -490,7 +492,7 @@ def diff(old: str, new: str, data: Path, out_file: Path | None, fmt: str, exit_c
 ))
 @click.option("--on", "on", required=True, help="The day (YYYY-MM-DD): list the incentives that applied then.")
 @click.option("--edition", help="Edition id (default: every built edition).")
-@click.option("--data", type=click.Path(path_type=Path), default=Path("extracted"), show_default=True)
+@DATA
 @click.option("--json", "as_json", is_flag=True, help="JSON rows instead of a table.")
 def incentives(on: str, edition: str | None, data: Path, as_json: bool) -> None:
     """The incentives in force on a day: in effect by then and not expired before it.
@@ -549,7 +551,7 @@ def incentives(on: str, edition: str | None, data: Path, as_json: bool) -> None:
 @click.argument("mention_index", type=int)
 @click.option("--table", "table_name", type=click.Choice(["amounts", "percentages", "dates", "responsibilities",
                                                           "quantities"]), default="amounts", show_default=True)
-@click.option("--data", type=click.Path(path_type=Path), default=Path("extracted"), show_default=True)
+@DATA
 @click.option("--pdf", "pdf_path", type=click.Path(path_type=Path),
               help="The edition's source PDF (default: its source_file in raw/ or the current directory).")
 @click.option("--out", "out_file", type=click.Path(path_type=Path), required=True,

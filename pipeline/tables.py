@@ -38,8 +38,9 @@ MIN_SEGMENTS = 10  # path segments on a page before pdfplumber looks for tables 
 SERIAL_HEADERS = {"序号", "编号", "序", "排序", "No.", "NO."}  # a column of row numbers, never quantities
 
 # 单位:万元 / 单位: 元 / (单位:%) in a caption; 金额(万元), 补助标准(万元/个), 比例(%) in a header.
-_UNIT_NOTE = regex.compile(rf"单{SP}位{SP}[::]{SP}(?P<unit>万亿元|亿元|千万元|百万元|万元|千元|元|%)")
-_HEADER_UNIT = regex.compile(rf"[((]{SP}(?P<unit>万亿元|亿元|千万元|百万元|万元|千元|元|%)(?:{SP}/{SP}[^()()]+)?{SP}[))]")
+_UNITS = "万亿元|亿元|千万元|百万元|万元|千元|元|%"   # longest first
+_UNIT_NOTE = regex.compile(rf"单{SP}位{SP}[::]{SP}(?P<unit>{_UNITS})")
+_HEADER_UNIT = regex.compile(rf"[((]{SP}(?P<unit>{_UNITS})(?:{SP}/{SP}[^()()]+)?{SP}[))]")
 _BARE_NUMBER = regex.compile(rf"{SP}(?P<num>{ARABIC}){SP}")
 # A header cell is text, not a figure: 序号, 项目, 补助标准(万元). A cell of digits only is data.
 _DATA_CELL = regex.compile(rf"{SP}[-+]?{ARABIC}{SP}%?{SP}")
