@@ -178,6 +178,10 @@ def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
             conf = f"{page.ocr_confidence:.2f}" if page.ocr_confidence is not None else "n/a"
             log.info("%s: %s: no text layer (image-only page); text read by OCR (%s, confidence %s)",
                      source, _where(page), page.ocr_engine, conf)
+        elif not page.has_text_layer and page.ocr and (parts.header or parts.footer):
+            # "— 390 —" and nothing else: a page of photos or seals, as compilations have
+            log.info("%s: %s: image-only page; OCR read only its page furniture (%s)", source, _where(page),
+                     " | ".join([*parts.header, *parts.footer]))
         elif not page.has_text_layer and page.ocr:
             log.warning("%s: %s: no text layer (image-only page), and OCR read no text", source, _where(page))
         elif not page.has_text_layer:

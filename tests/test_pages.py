@@ -306,6 +306,18 @@ def test_pages_table_warns_about_unreadable_pages(caplog):
     assert [r["error"] for r in rows] == [None, "PdfminerException: broken font", None]
 
 
+def test_a_scan_holding_only_its_page_number_is_routine_not_a_warning(caplog):
+    """Pages 395-399 of the sample: a photo or a seal, and "— 390 —" at the foot, read by OCR."""
+    scan = RawPage(page=45, label="395", width=A4_W, height=A4_H, image_count=1, ocr=True,
+                   ocr_engine="rapidocr 3.10.0", ocr_confidence=0.98,
+                   lines=[Line("— 390 —", top=790.0, bottom=802.0, x0=270.0, x1=325.0, size=12.0)])
+    with caplog.at_level(logging.INFO, logger="pipeline.pages"):
+        (row,) = pages_table([scan], "t", "book.pdf")
+    assert (row["text"], row["footer"], row["printed_page"]) == ("", "— 390 —", 390)
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.INFO, "book.pdf: page 45 (label 395): image-only page; OCR read only its page furniture (— 390 —)")]
+
+
 @pytest.mark.parametrize("n", [1, 2, 3])
 def test_short_pages(n):
     """Pages with fewer lines than the edge window keep their body."""
