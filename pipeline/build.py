@@ -32,7 +32,7 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     `built_at` (default: now) lets a corpus build stamp every edition alike, and reproducibly."""
     with Pool(workers) as pool:
         kind, raw_pages = read_pages(source, progress=progress, ocr=ocr, pool=pool, reader=reader)
-        regions = ruled.find_tables(source) if kind == "pdf" else {}  # ruled tables, kept out of the body
+        regions = ruled.find_tables(source, raw_pages) if kind == "pdf" else {}  # ruled tables, kept out of the body
         raw_pages = ruled.without_tables(raw_pages, regions)
         pages = pages_table(raw_pages, edition, str(source))
         if not any(p["text"] for p in pages):

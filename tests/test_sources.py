@@ -105,13 +105,15 @@ def test_image_only_pages(pages_by_edition, edition):
         assert all(rows[l]["image_count"] == 1 for l in IMAGE_ONLY)
 
 
-@pytest.mark.parametrize("edition, source", [(PDF_EDITION, SAMPLE_PDF), (SEED_EDITION, SEED)])
-def test_build_warns_about_image_only_pages(built, edition, source):
+@pytest.mark.parametrize("edition, source, warned", [(PDF_EDITION, SAMPLE_PDF, set()), (SEED_EDITION, SEED, IMAGE_ONLY)])
+def test_build_warns_about_image_only_pages(built, edition, source, warned):
+    """The seed has no text for pages 395-399: a warning each. In the PDF they are scans that
+    OCR reads as a page number alone (a photo or a seal above it): routine, at INFO (-v)."""
     warnings = [line for line in built.runs[edition].stderr_lines
                 if line.startswith("WARNING") and str(source) in line and "text layer" in line]
     named = {label for line in warnings for label in IMAGE_ONLY if regex.search(rf"\b{label}\b", line)}
-    assert named == IMAGE_ONLY
-    assert len(warnings) == len(IMAGE_ONLY)
+    assert named == warned
+    assert len(warnings) == len(warned)
 
 
 # ---------------------------------------------------------------- (d) spaces inside CJK runs

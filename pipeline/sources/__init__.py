@@ -39,6 +39,7 @@ class RawPage:
     label: str | None = None          # the page's own name: PDF page label, or N of 第N页
     char_count: int = 0
     image_count: int = 0
+    path_segments: int | None = None  # path segments drawn (ruled tables); None when the reader did not count
     has_text_layer: bool = False
     error: str | None = None
     ocr: bool = False                 # the lines were read by OCR from the page image

@@ -221,7 +221,8 @@ def _read_page_pdfium(doc, index: int) -> RawPage:
     try:
         page = doc[index]
         try:
-            chars, record.image_count, record.width, record.height, unmapped = pdfium_chars(page)
+            chars, drawn, record.width, record.height, unmapped = pdfium_chars(page)
+            record.image_count, record.path_segments = drawn
         finally:
             page.close()
         if unmapped:

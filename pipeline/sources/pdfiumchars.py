@@ -35,21 +35,26 @@ def page_total(path) -> int:
         doc.close()
 
 
-def _images(page) -> int:
-    """Image objects drawn on the page, inside form XObjects too (raw calls: pypdfium2's
-    get_objects wraps every object, and a Chromium page has one per glyph)."""
-    count_type, image, form = raw.FPDFPageObj_GetType, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM
+def _drawn(page) -> tuple[int, int]:
+    """(image objects, path segments) drawn on the page, inside form XObjects too (raw
+    calls: pypdfium2's get_objects wraps every object, and a Chromium page has one per
+    glyph). Path segments tell pipeline.tables which pages may hold a ruled table."""
+    count_type, image, form, path = (raw.FPDFPageObj_GetType, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM,
+                                     raw.FPDF_PAGEOBJ_PATH)
 
-    def count(objects, depth: int) -> int:
-        found = 0
+    def count(objects, depth: int) -> tuple[int, int]:
+        images = segments = 0
         for obj in objects:
             kind = count_type(obj)
             if kind == image:
-                found += 1
+                images += 1
+            elif kind == path:
+                segments += max(0, raw.FPDFPath_CountSegments(obj))
             elif kind == form and depth < 8:
-                found += count((raw.FPDFFormObj_GetObject(obj, k) for k in range(raw.FPDFFormObj_CountObjects(obj))),
-                               depth + 1)
-        return found
+                i, s = count((raw.FPDFFormObj_GetObject(obj, k) for k in range(raw.FPDFFormObj_CountObjects(obj))),
+                             depth + 1)
+                images, segments = images + i, segments + s
+        return images, segments
 
     handle = page.raw
     return count((raw.FPDFPage_GetObject(handle, k) for k in range(raw.FPDFPage_CountObjects(handle))), 0)
@@ -140,7 +145,8 @@ def page_chars(page) -> tuple[list[dict], int, float, float, int]:
             })
     finally:
         textpage.close()
-    return _place_generated(chars), _images(page), float(width), float(height), unmapped
+    images, segments = _drawn(page)
+    return _place_generated(chars), (images, segments), float(width), float(height), unmapped
 
 
 def _descent(textobj, cache: dict[int, float], value: ctypes.c_float) -> float:
