@@ -42,7 +42,7 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
                   **text_tables(sections, pages, edition, pool)}
     for name, rows in ruled.edition_tables(regions, sections, edition, tables).items():
         tables[name] = [*tables.get(name, []), *rows]
-    add_boxes(tables, source if kind == "pdf" else None)     # each mention's boxes on its page
+    add_boxes(tables, source if kind == "pdf" else None, raw_pages)     # each mention's boxes on its page
     across_tables(tables)
     counts = {name: _length(rows) for name, rows in tables.items()}
     tables["editions"] = [{

@@ -63,6 +63,18 @@ class PageChars:
             boxes.append((left, height - top, right, height - bottom))
         return cls("".join(chars), boxes)
 
+    @classmethod
+    def from_lines(cls, lines) -> "PageChars":
+        """From the reader's lines (sources.Line: text, and one box per character of it)."""
+        chars, boxes = [], []
+        for line in lines:
+            for ch, box in zip(line.text, line.boxes or ()):
+                f = fold(ch)
+                if f:
+                    chars.append(f)
+                    boxes.append(box)
+        return cls("".join(chars), boxes)
+
     def locate(self, needle: str, context: str = "") -> list[int] | None:
         """Indices of `needle`'s characters on the page, found after the longest usable
         part of `context` (the text printed just before it)."""
@@ -107,8 +119,11 @@ def mention_boxes(row: dict, section: dict, page: PageChars) -> list[dict]:
     return page.boxes_of(indices) if indices else []
 
 
-def add_boxes(tables: dict, source: Path | None) -> dict:
-    """Set `boxes` on every mention row of `tables` (in place); [] without a PDF source."""
+def add_boxes(tables: dict, source: Path | None, raw_pages: list | None = None) -> dict:
+    """Set `boxes` on every mention row of `tables` (in place); [] without a PDF source.
+
+    The reader's own character boxes (`raw_pages`, sources.RawPage) are used where its
+    lines carry them, so the PDF is not read a second time; otherwise pypdfium2 reads them."""
     rows_by_page: dict[int, list[dict]] = {}
     for name in MENTION_TABLES:
         for row in tables.get(name, []):
@@ -120,13 +135,14 @@ def add_boxes(tables: dict, source: Path | None) -> dict:
     import pypdfium2 as pdfium
 
     sections = {s["section_id"]: s for s in tables["sections"]}
+    read = {p.page: p for p in raw_pages or [] if p.lines and all(l.boxes is not None for l in p.lines)}
     pdf = pdfium.PdfDocument(str(source))
     missing = 0
     try:
         for number, rows in sorted(rows_by_page.items()):
             if not 1 <= number <= len(pdf):
                 continue
-            page = PageChars.read(pdf[number - 1])
+            page = PageChars.from_lines(read[number].lines) if number in read else PageChars.read(pdf[number - 1])
             for row in rows:
                 row["boxes"] = mention_boxes(row, sections[row["section_id"]], page)
                 missing += not row["boxes"]
