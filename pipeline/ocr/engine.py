@@ -45,10 +45,14 @@ class OcrUnavailable(RuntimeError):
 
 
 def engine_version() -> str:
-    """'rapidocr 3.10.0', or OcrUnavailable with the reason."""
-    load_engine()
-    from importlib.metadata import version
-    return f"{ENGINE} {version(ENGINE)}"
+    """'rapidocr 3.10.0', or OcrUnavailable with the reason. Read from the package's
+    metadata, not by loading the engine (about 1 s): a cached page needs no engine."""
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return f"{ENGINE} {version(ENGINE)}"
+    except PackageNotFoundError:
+        load_engine()          # raises OcrUnavailable with the reason and the install hint
+        raise
 
 
 def engine_problem() -> str | None:

@@ -57,8 +57,8 @@ def ocr_page(path: Path, page_index: int, timings: dict | None = None) -> tuple[
 
     A page holding only a few small patches of ink (a page number, a seal) is read
     patch by patch (the detector sees a few small crops, or none), a blank one not at
-    all. Raises OcrUnavailable when the engine cannot run."""
-    engine.load_engine()
+    all. Raises OcrUnavailable when the engine cannot run (it is loaded only for a page
+    the cache does not hold)."""
     page = _document(Path(path))[page_index]
     try:
         scale = page_scale(*page.get_size())
@@ -103,8 +103,8 @@ def page_images(path: Path, page_index: int) -> tuple[list[tuple[float, float, f
 
 
 def ocr_regions(path: Path, page_index: int, regions, timings: dict | None = None) -> tuple[list[Line], float | None]:
-    """OCR the given regions (left, top, right, bottom in points) of one page."""
-    engine.load_engine()
+    """OCR the given regions (left, top, right, bottom in points) of one page; the engine
+    is loaded only for a region the cache does not hold."""
     page = _document(Path(path))[page_index]
     try:
         return _read_regions(page, page_scale(*page.get_size()), [(r, False) for r in regions], timings)
