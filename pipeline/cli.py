@@ -203,14 +203,22 @@ def _build_one(source: Path, edition: str | None, out: Path, workers: int, no_oc
         _fail(str(exc))
     except OSError as exc:   # reading the source or writing --out: disk full, no permission, ...
         _fail(f"{exc.filename or source}: {exc.strerror or exc}")
-    except KeyboardInterrupt:
-        _fail("interrupted; previous output left as it was")
+    except KeyboardInterrupt as exc:
+        _fail(_interrupted(exc, out, edition))
     summary = ", ".join(f"{n} {t}" for t, n in counts.items())
     warnings = handler.warnings - start
     warned = f" ({warnings} warning{'s' * (warnings != 1)} above)" if warnings else ""
     if not quiet:   # the one closing summary
         click.echo(f"{edition}: {summary} -> {out}{warned}", err=True)
     return {"edition": edition, "source": str(source), "out": str(out), "rows": counts, "warnings": warnings}
+
+
+def _interrupted(exc: KeyboardInterrupt, out: Path, edition: str) -> str:
+    """What an interrupted build left: dataset.write_edition says whether the switch to
+    the new partitions had begun (then it was finished); before that nothing changed."""
+    if getattr(exc, "replaced", False):
+        return f"interrupted; {out}: edition {edition} was already written and is the new build"
+    return f"interrupted; {out}: edition {edition} left as it was before this build"
 
 
 def _shown(path: Path) -> str:
@@ -369,8 +377,8 @@ def _rerun_extraction(data: Path, edition: str | None, workers: int, quiet: bool
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{exc.filename or data}: {exc.strerror or exc}")
-    except KeyboardInterrupt:
-        _fail("interrupted; previous output left as it was")
+    except KeyboardInterrupt as exc:
+        _fail(_interrupted(exc, data, edition))
     if not quiet:
         click.echo(f"{edition}: {', '.join(f'{n} {t}' for t, n in counts.items())} -> {data}", err=True)
 

@@ -184,12 +184,26 @@ def _with_edition(table: str, data: pa.Table, edition: str) -> pa.Table:
     return pa.table([columns[f.name] for f in full], schema=full)
 
 
+class WriteInterrupted(KeyboardInterrupt):
+    """Ctrl-C during write_edition; `replaced` says whether the edition is the new one
+    (the switch had begun and was finished) or still the old one."""
+
+    def __init__(self, edition: str, replaced: bool):
+        super().__init__(edition)
+        self.edition, self.replaced = edition, replaced
+
+
 def write_edition(out: Path, edition: str, tables: dict[str, list[dict] | pa.Table]) -> None:
     """Write every table's partition for one edition, all or nothing, then datapackage.json.
 
-    All files are written under a hidden staging directory first (readers skip names
-    starting with '.'); only when every table is written do the partitions move into
-    place, each replacing the edition's previous partition by rename.
+    1. every table is written under a hidden staging folder (readers skip names starting
+       with '.'); a kill here leaves the old edition, and the staging folder is removed
+       on the next start;
+    2. a journal OUT/.replace-<ID>.json is written (atomically): from now on the new
+       edition is complete on disk and wins;
+    3. each old partition is moved aside and the new one moved in; a kill here is rolled
+       forward on the next start (`recover`): every edition ends either old or new;
+    4. the journal and the old partitions are removed.
     """
     check_edition_id(edition)
     arrow_tables = {}
@@ -201,27 +215,112 @@ def write_edition(out: Path, edition: str, tables: dict[str, list[dict] | pa.Tab
             raise SchemaError(f"{name}: table does not match schemas/{name}.json")
         arrow_tables[name] = _with_edition(name, data, edition)
     out.mkdir(parents=True, exist_ok=True)
+    recover(out)
     staging = out / f".staging-{edition}-{uuid.uuid4().hex[:8]}"
     try:
         for name, data in arrow_tables.items():
             target = staging / name
             target.mkdir(parents=True)
             pq.write_table(data, target / "part-0.parquet", compression="zstd")
-        for name in arrow_tables:
-            final = partition_dir(out, name, edition)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            old = final.parent / f".old-{edition}-{uuid.uuid4().hex[:8]}"
-            if final.exists():
-                os.replace(final, old)
-            os.replace(staging / name, final)
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, KeyboardInterrupt):
+            raise WriteInterrupted(edition, replaced=False) from None
+        raise
+    try:
+        _write_journal(out, edition, staging, list(arrow_tables))
+    except BaseException as exc:
+        if _journal(out, edition).exists():     # the journal is in place: the new edition wins
+            _roll_forward(out, _journal(out, edition))
+            raise WriteInterrupted(edition, replaced=True) from None
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, KeyboardInterrupt):
+            raise WriteInterrupted(edition, replaced=False) from None
+        raise
+    try:
+        _roll_forward(out, _journal(out, edition))
+    except KeyboardInterrupt:
+        _roll_forward(out, _journal(out, edition))   # a second Ctrl-C: the next start finishes it
+        raise WriteInterrupted(edition, replaced=True) from None
     write_datapackage(out)
+
+
+def _journal(out: Path, edition: str) -> Path:
+    return out / f".replace-{edition}.json"
+
+
+def _write_journal(out: Path, edition: str, staging: Path, tables: list[str]) -> None:
+    tmp = out / f".replace-{edition}.json.tmp"
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump({"edition": edition, "staging": staging.name, "tables": tables,
+                   "aside": f".old-{edition}-{uuid.uuid4().hex[:8]}"}, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, _journal(out, edition))
+
+
+def _roll_forward(out: Path, journal: Path) -> None:
+    """Finish the switch a journal describes; safe to repeat after a kill at any point."""
+    plan = json.loads(journal.read_text("utf-8"))
+    edition, staging = check_edition_id(plan["edition"]), out / plan["staging"]
+    for name in plan["tables"]:
+        final, new = partition_dir(out, name, edition), staging / name
+        aside = final.parent / plan["aside"]
+        if not new.exists():
+            continue                            # already moved in
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists() and not aside.exists():
+            os.replace(final, aside)
+        elif final.exists():
+            shutil.rmtree(final)                # a half-done earlier switch: the old one is aside
+        os.replace(new, final)
+    journal.unlink()
+    for name in plan["tables"]:
+        shutil.rmtree(partition_dir(out, name, edition).parent / plan["aside"], ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def recover(out: Path) -> list[str]:
+    """After a kill: finish every journaled switch (the new edition was complete), and
+    drop staging folders without a journal (the old edition never changed). Returns the
+    editions rolled forward."""
+    if not out.is_dir():
+        return []
+    done = []
+    journals = sorted(out.glob(".replace-*.json"))
+    for journal in journals:
+        _roll_forward(out, journal)
+        done.append(journal.name[len(".replace-"):-len(".json")])
+    for left in out.glob(".staging-*"):
+        shutil.rmtree(left, ignore_errors=True)
+    for left in out.glob("*/.old-*"):
+        shutil.rmtree(left, ignore_errors=True)
+    for left in out.glob(".replace-*.json.tmp"):
+        left.unlink(missing_ok=True)
+    if journals:
+        write_datapackage(out)
+    return done
+
+
+def settle(out: Path) -> list[str]:
+    """Before reading: finish interrupted switches if the dataset can be written; the
+    editions still pending (a read-only dataset) are returned."""
+    try:
+        recover(out)
+    except OSError:
+        pass
+    return pending_replacements(out)
+
+
+def pending_replacements(out: Path) -> list[str]:
+    """Editions whose switch was interrupted and not yet finished (see `recover`)."""
+    return sorted(p.name[len(".replace-"):-len(".json")] for p in out.glob(".replace-*.json")) \
+        if out.is_dir() else []
 
 
 def remove_edition(out: Path, edition: str) -> None:
     """Delete one edition from every table (the `editions` row last), then datapackage.json."""
+    recover(out)
     for table in [t for t in table_names() if t != "editions"] + ["editions"]:
         shutil.rmtree(partition_dir(out, table, edition), ignore_errors=True)
     write_datapackage(out)
@@ -256,6 +355,7 @@ def check_edition(out: Path, edition: str) -> dict:
     """The edition's `editions` row, after checking it exists and was built by a compatible pipeline."""
     from . import DATASET_FORMAT
 
+    settle(out)
     have = editions_in(out)
     if edition not in have:
         raise DatasetError(f"{out}: unknown edition {edition!r} (built: {', '.join(have) or 'none'})")
@@ -342,7 +442,9 @@ def write_datapackage(out: Path) -> Path:
 def validate(out: Path) -> list[str]:
     """Every problem found in the dataset at `out`, as readable lines (empty when valid):
     types, required columns, enums, primary keys and foreign keys, all from schemas/."""
-    problems: list[str] = []
+    problems: list[str] = [f"{_journal(out, e)}: replacement of edition {e!r} interrupted and not finished "
+                           "(the dataset cannot be written here; run a build with write access)"
+                           for e in settle(out)]
     editions = editions_in(out)
     if not editions:
         return [f"{out}: no built edition (no editions/<ID>/ partition)"]

@@ -1,0 +1,145 @@
+"""Reliability: interrupted writes, unwritable output, broken datasets, hostile sources.
+Every input is made here, at test time (issue 15)."""
+from __future__ import annotations
+
+import os
+import signal
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import run_cli
+from pipeline import DATASET_FORMAT, dataset
+
+# ---------------------------------------------------------------- interrupted writes
+
+EDITION = "e1"
+
+
+def _tables(tag: str) -> dict:
+    """A small edition whose every table carries `tag` in a text column, to tell old from new."""
+    return {
+        "pages": [{"page": 1, "text": tag, "has_text_layer": True, "char_count": len(tag), "line_count": 1,
+                   "image_count": 0, "kind": "body", "ocr": False}],
+        "documents": [{"doc_id": "d1", "title": tag, "issuers": [], "expiry_derived": False, "repeals": [],
+                       "page_start": 1, "page_end": 1, "text": tag, "partial": False, "scanned_body": False,
+                       "scanned_pages": [], "section_count": 0}],
+        "editions": [{"edition": EDITION, "source_file": f"{tag}.pdf", "source_sha256": "0" * 64,
+                      "source_kind": "pdf", "page_count": 1, "pipeline_version": tag,
+                      "dataset_format": DATASET_FORMAT,
+                      "built_at": datetime(2024, 1, 1, tzinfo=timezone.utc), "row_counts": []}],
+    }
+
+
+def _state(out: Path) -> set[str]:
+    """Which build each table of the edition is from ('old'/'new'), or 'missing'."""
+    seen = set()
+    for table, column in (("pages", "text"), ("documents", "title"), ("editions", "pipeline_version")):
+        path = out / table / EDITION / "part-0.parquet"
+        seen.add(pq.read_table(path).column(column)[0].as_py() if path.exists() else "missing")
+    return seen
+
+
+def _count_renames(out: Path) -> int:
+    calls = []
+    real = os.replace
+
+    def counting(*args):
+        calls.append(args)
+        return real(*args)
+
+    os.replace = counting
+    try:
+        dataset.write_edition(out, EDITION, _tables("new"))
+    finally:
+        os.replace = real
+    return len(calls)
+
+
+def _killed_after(out: Path, renames: int) -> None:
+    """Replace the edition in a child process killed (SIGKILL, no clean-up) right after
+    its `renames`-th os.replace."""
+    pid = os.fork()
+    if pid == 0:   # child
+        real, count = os.replace, [0]
+
+        def replace_then_die(*args):
+            real(*args)
+            count[0] += 1
+            if count[0] == renames:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+        os.replace = replace_then_die
+        try:
+            dataset.write_edition(out, EDITION, _tables("new"))
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) == (renames > 0)
+
+
+def test_a_kill_at_any_step_of_a_replacement_leaves_the_edition_old_or_new(tmp_path):
+    probe = tmp_path / "probe"
+    dataset.write_edition(probe, EDITION, _tables("old"))
+    steps = _count_renames(probe)
+    assert steps == 7        # journal, then 3 x (old aside, new in); datapackage.json is unchanged
+    outcomes = []
+    for kill_after in range(1, steps + 1):
+        out = tmp_path / f"kill-{kill_after}"
+        dataset.write_edition(out, EDITION, _tables("old"))
+        _killed_after(out, kill_after)
+        dataset.recover(out)                 # what the next build or reader does first
+        state = _state(out)
+        assert state in ({"old"}, {"new"}), (kill_after, state)
+        assert dataset.pending_replacements(out) == [], kill_after
+        assert not [p for p in out.rglob("*") if p.name.startswith((".staging-", ".old-", ".replace-"))]
+        outcomes.append(state.pop())
+    # Before the journal is in place the old edition stands; from then on the new one.
+    assert outcomes == ["new"] * steps
+
+
+def test_a_kill_while_staging_leaves_the_old_edition(tmp_path):
+    out = tmp_path / "out"
+    dataset.write_edition(out, EDITION, _tables("old"))
+    real = pq.write_table
+    pid = os.fork()
+    if pid == 0:
+        written = [0]
+
+        def write_then_die(*args, **kw):
+            real(*args, **kw)
+            written[0] += 1
+            if written[0] == 2:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+        pq.write_table = write_then_die
+        try:
+            dataset.write_edition(out, EDITION, _tables("new"))
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert list(out.glob(".staging-*"))          # the kill left its staging folder
+    assert _state(out) == {"old"}
+    dataset.check_edition(out, EDITION)           # a reader settles the dataset first
+    assert not list(out.glob(".staging-*"))
+
+
+def test_ctrl_c_during_the_switch_finishes_it_and_says_so(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    dataset.write_edition(out, EDITION, _tables("old"))
+    real, count = os.replace, [0]
+
+    def replace_then_interrupt(*args):
+        real(*args)
+        count[0] += 1
+        if count[0] == 3:     # journal, pages aside, new pages in: documents still old
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", replace_then_interrupt)
+    with pytest.raises(dataset.WriteInterrupted) as caught:
+        dataset.write_edition(out, EDITION, _tables("new"))
+    monkeypatch.undo()
+    assert caught.value.replaced is True
+    assert _state(out) == {"new"}
