@@ -19,7 +19,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .dataset import DatasetError, EditionIdError, SchemaError
+from .dataset import DatasetError, EditionIdError, OutputError, SchemaError
 from .sources import InputError
 
 EXIT_NO = 1          # ran fine; the dataset or edition is missing, or invalid
@@ -187,6 +187,8 @@ def _build_one(source: Path, edition: str | None, out: Path, workers: int, no_oc
         _fail(f"{_shown(source)}: {exc}" + ("" if edition else "; pass --edition"))
     show = not quiet and sys.stderr.isatty()
     try:
+        from .dataset import check_writable, table_names
+        check_writable(out, table_names())     # before the build, not after its minutes
         if show:
             from .sources import source_kind
             total = _page_total(source) if source_kind(source) == "pdf" else None
@@ -199,7 +201,7 @@ def _build_one(source: Path, edition: str | None, out: Path, workers: int, no_oc
                     handler.bar = None
         else:
             counts = build_edition(source, edition, out, workers, ocr=not no_ocr, reader=reader, built_at=built_at)
-    except (InputError, SchemaError, EditionIdError) as exc:
+    except (InputError, SchemaError, EditionIdError, OutputError) as exc:
         _fail(str(exc))
     except OSError as exc:   # reading the source or writing --out: disk full, no permission, ...
         _fail(f"{exc.filename or source}: {exc.strerror or exc}")
@@ -373,7 +375,7 @@ def _rerun_extraction(data: Path, edition: str | None, workers: int, quiet: bool
         _fail("extract: give --edition EDITION (and --data DIR) to redo a built edition")
     try:
         counts = extract_edition(data, edition, workers)
-    except (DatasetError, SchemaError) as exc:
+    except (DatasetError, SchemaError, OutputError) as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{exc.filename or data}: {exc.strerror or exc}")

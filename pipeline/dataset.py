@@ -214,7 +214,7 @@ def write_edition(out: Path, edition: str, tables: dict[str, list[dict] | pa.Tab
         if not data.schema.equals(arrow_schema(name)):
             raise SchemaError(f"{name}: table does not match schemas/{name}.json")
         arrow_tables[name] = _with_edition(name, data, edition)
-    out.mkdir(parents=True, exist_ok=True)
+    check_writable(out, list(arrow_tables))
     recover(out)
     staging = out / f".staging-{edition}-{uuid.uuid4().hex[:8]}"
     try:
@@ -243,6 +243,32 @@ def write_edition(out: Path, edition: str, tables: dict[str, list[dict] | pa.Tab
         _roll_forward(out, _journal(out, edition))   # a second Ctrl-C: the next start finishes it
         raise WriteInterrupted(edition, replaced=True) from None
     write_datapackage(out)
+
+
+class OutputError(Exception):
+    """A dataset folder that cannot be written. The message is one line naming the path."""
+
+
+def check_writable(out: Path, tables: list[str] | None = None) -> None:
+    """Before a build spends minutes: OUT (and OUT/<table> of each table) is a folder we
+    can create and write a file in. OutputError names the first path that is not."""
+    def refuse(path: Path, why: str):
+        raise OutputError(f"{path}: cannot write the dataset there ({why})")
+
+    probe = out
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        refuse(probe, "a file, not a folder")
+    for table in tables or []:
+        if (out / table).exists() and not (out / table).is_dir():
+            refuse(out / table, "a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with open(out / f".write-test-{uuid.uuid4().hex[:8]}", "wb") as fh:
+            os.unlink(fh.name)
+    except OSError as exc:
+        refuse(Path(exc.filename or out), exc.strerror or str(exc))
 
 
 def _journal(out: Path, edition: str) -> Path:

@@ -143,3 +143,50 @@ def test_ctrl_c_during_the_switch_finishes_it_and_says_so(tmp_path, monkeypatch)
     monkeypatch.undo()
     assert caught.value.replaced is True
     assert _state(out) == {"new"}
+
+
+# ---------------------------------------------------------------- output that cannot be written
+
+from conftest import FIXTURES  # noqa: E402
+
+SMALL_PDF = FIXTURES / "word-gaps-no-space-glyphs.pdf"      # one page
+
+
+def out_is_a_file(tmp):
+    (tmp / "out").write_text("not a folder")
+    return tmp / "out", tmp / "out"
+
+
+def out_under_a_file(tmp):
+    (tmp / "file").write_text("not a folder")
+    return tmp / "file" / "out", tmp / "file"
+
+
+def table_folder_is_a_file(tmp):
+    (tmp / "out").mkdir()
+    (tmp / "out" / "pages").write_text("not a folder")
+    return tmp / "out", tmp / "out" / "pages"
+
+
+def read_only_filesystem(tmp):
+    return Path("/sys/policy-pipeline-out"), Path("/sys/policy-pipeline-out")   # sysfs: EPERM even for root
+
+
+@pytest.mark.parametrize("make", [out_is_a_file, out_under_a_file, table_folder_is_a_file, read_only_filesystem])
+def test_output_that_cannot_be_written_is_one_line_naming_the_path(make, tmp_path):
+    out, named = make(tmp_path)
+    run = run_cli("build", SMALL_PDF, "--edition", "x", "--out", out)
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr
+    assert len(run.stderr_lines) == 1, run.stderr
+    assert run.stderr_lines[0].startswith(f"error: {named}: cannot write the dataset there")
+
+
+def test_unwritable_caches_cost_time_not_the_build(tmp_path, monkeypatch):
+    """A read-only checkout: the jieba and OCR caches cannot be written; the build goes on."""
+    (tmp_path / "cache").write_text("a file where the cache folder should be")
+    monkeypatch.setenv("POLICY_PIPELINE_CACHE", str(tmp_path / "cache"))
+    run = run_cli("build", SMALL_PDF, "--edition", "x", "--out", tmp_path / "out", "--workers", "1")
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    assert (tmp_path / "out" / "tokens" / "x" / "part-0.parquet").exists()
