@@ -285,7 +285,10 @@ def editions(data: Path, as_json: bool) -> None:
         _fail(f"{data}: no built edition (build one: python -m pipeline build FILE --out {data})", EXIT_NO)
     rows = []
     for name in names:
-        info = dataset.read_rows(data, "editions", name)[0]
+        try:
+            info = dataset.check_edition(data, name)
+        except DatasetError as exc:
+            _fail(str(exc), EXIT_NO)
         rows.append({"edition": name, "source_file": info["source_file"], "source_kind": info["source_kind"],
                      "page_count": info["page_count"], "pipeline_version": info["pipeline_version"],
                      "built_at": info["built_at"].isoformat(),
@@ -465,9 +468,18 @@ def diff(old: str, new: str, data: Path, out_file: Path | None, fmt: str, exit_c
     try:
         for name in (old, new):
             dataset.check_edition_id(name)
+        if out_file is not None and out_file.is_dir():
+            _fail(f"{out_file}: is a directory; --out names the Parquet file to write")
+        if out_file is not None and not out_file.parent.is_dir():
+            _fail(f"{out_file}: no folder {out_file.parent} to write it in")
         editions = []
         for name in (old, new):
             dataset.check_edition(data, name)
+            # diff validates what it reads: a broken partition is an error, not "no change"
+            problems = dataset.validate_edition(data, name, [*TABLES, "editions"])
+            if problems:
+                more = f" (and {len(problems) - 1} more problem(s): python -m pipeline validate --data {data})"
+                raise DatasetError(f"{data / problems[0]}" + (more if len(problems) > 1 else ""))
             editions.append(Edition(name, {t: dataset.read_rows(data, t, name) for t in TABLES}))
         changes = diff_editions(*editions)
         if out_file:
@@ -480,6 +492,8 @@ def diff(old: str, new: str, data: Path, out_file: Path | None, fmt: str, exit_c
         _fail(str(exc))
     except DatasetError as exc:
         _fail(str(exc), EXIT_NO)
+    except OSError as exc:
+        _fail(f"{exc.filename or out_file}: {exc.strerror or exc}")
     if fmt == "json":   # stdout stays one JSON array; the summary line goes to stderr
         click.echo(json.dumps(changes, ensure_ascii=False, indent=1, default=str))
         click.echo(f"{old} → {new}: {summary_line(changes)}", err=True)

@@ -374,7 +374,10 @@ def read_rows(out: Path, table: str, edition: str) -> list[dict]:
     path = partition_dir(out, table, edition) / "part-0.parquet"
     if not path.exists():
         raise DatasetError(f"{out}: table {table!r} has no partition for edition {edition!r} ({path} missing)")
-    return pq.read_table(path).to_pylist()
+    try:
+        return pq.read_table(path).to_pylist()
+    except Exception as exc:   # truncated, bit-flipped, not Parquet at all
+        raise DatasetError(f"{path}: unreadable ({_one_line(exc)})") from None
 
 
 def check_edition(out: Path, edition: str) -> dict:
@@ -385,7 +388,11 @@ def check_edition(out: Path, edition: str) -> dict:
     have = editions_in(out)
     if edition not in have:
         raise DatasetError(f"{out}: unknown edition {edition!r} (built: {', '.join(have) or 'none'})")
-    info = read_rows(out, "editions", edition)[0]
+    rows = read_rows(out, "editions", edition)
+    if len(rows) != 1 or not rows[0].get("dataset_format"):
+        raise DatasetError(f"{partition_dir(out, 'editions', edition) / 'part-0.parquet'}: "
+                           f"{len(rows)} editions row(s) or an empty one, not one; rebuild edition {edition!r}")
+    info = rows[0]
     if info["dataset_format"] != DATASET_FORMAT:
         raise DatasetError(
             f"{out}: edition {edition!r} was built by pipeline {info['pipeline_version']} "
@@ -475,26 +482,43 @@ def validate(out: Path) -> list[str]:
     if not editions:
         return [f"{out}: no built edition (no editions/<ID>/ partition)"]
     for edition in editions:
-        loaded: dict[str, pa.Table] = {}
-        for table in table_names():
-            if table == "changes":
-                continue     # written by `diff --out`, not by builds
-            path = partition_dir(out, table, edition) / "part-0.parquet"
-            where = f"{table}/{edition}"
-            if not path.exists():
-                problems.append(f"{where}: missing")
-                continue
-            try:
-                data = pq.read_table(path)
-            except Exception as exc:  # unreadable file: report, keep checking the rest
-                problems.append(f"{where}: unreadable ({exc})")
-                continue
-            loaded[table] = data
-            problems += _check_columns(where, table, data, edition)
-        for table, data in loaded.items():
-            for fk in load_schema(table).get("foreignKeys", []):
-                problems += _check_foreign_key(f"{table}/{edition}", data, fk, loaded)
+        problems += validate_edition(out, edition)
     return problems
+
+
+def validate_edition(out: Path, edition: str, tables: list[str] | None = None) -> list[str]:
+    """The problems of one edition's partitions (of `tables`, default all but `changes`),
+    foreign keys among them included."""
+    problems: list[str] = []
+    loaded: dict[str, pa.Table] = {}
+    for table in tables or [t for t in table_names() if t != "changes"]:   # changes: written by diff --out
+        folder = partition_dir(out, table, edition)
+        path = folder / "part-0.parquet"
+        where = f"{table}/{edition}"
+        if not path.exists():
+            problems.append(f"{where}: missing")
+            continue
+        stray = sorted(p.name for p in folder.iterdir() if p.name != "part-0.parquet"
+                       and not p.name.startswith((".", "_")))
+        if stray:   # every engine reads the whole folder: a stray file breaks them all
+            problems.append(f"{where}: file(s) that are not the partition's part-0.parquet: {', '.join(stray)}")
+        try:
+            data = pq.read_table(path)
+        except Exception as exc:  # unreadable file: report, keep checking the rest
+            problems.append(f"{where}: unreadable ({_one_line(exc)})")
+            continue
+        loaded[table] = data
+        problems += _check_columns(where, table, data, edition)
+        if table == "editions" and data.num_rows != 1:
+            problems.append(f"{where}: {data.num_rows} rows, an edition has exactly one editions row")
+    for table, data in loaded.items():
+        for fk in load_schema(table).get("foreignKeys", []):
+            problems += _check_foreign_key(f"{table}/{edition}", data, fk, loaded)
+    return problems
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _values(data: pa.Table, columns: list[str]) -> list[tuple]:

@@ -190,3 +190,92 @@ def test_unwritable_caches_cost_time_not_the_build(tmp_path, monkeypatch):
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr
     assert (tmp_path / "out" / "tokens" / "x" / "part-0.parquet").exists()
+
+
+# ---------------------------------------------------------------- broken datasets given to diff and validate
+
+import shutil  # noqa: E402
+
+import pyarrow as pa  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def two_editions(tmp_path_factory):
+    out = tmp_path_factory.mktemp("two") / "out"
+    for edition in ("a", "b"):
+        run = run_cli("build", SMALL_PDF, "--edition", edition, "--out", out, "-q", "--workers", "1")
+        assert run.returncode == 0, run.stderr
+    return out
+
+
+def truncated(out):
+    path = out / "pages" / "b" / "part-0.parquet"
+    path.write_bytes(path.read_bytes()[:200])
+    return path.parent
+
+
+def bit_flipped_footer(out):
+    path = out / "sections" / "b" / "part-0.parquet"
+    data = bytearray(path.read_bytes())
+    for i in range(len(data) - 60, len(data) - 8):     # the footer's metadata, before its length
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+    return path.parent
+
+
+def lost_a_column(out):
+    path = out / "documents" / "b" / "part-0.parquet"
+    pq.write_table(pq.read_table(path).drop_columns(["title"]), path)
+    return path.parent
+
+
+def not_parquet(out):
+    path = out / "amounts" / "b" / "part-0.parquet"
+    path.write_text("page,text\n1,这不是 Parquet\n", encoding="utf-8")
+    return path.parent
+
+
+def stray_file(out):
+    (out / "pages" / "b" / "notes.csv").write_text("page,text\n", encoding="utf-8")
+    return out / "pages" / "b"
+
+
+def type_changed(out):
+    path = out / "pages" / "b" / "part-0.parquet"
+    data = pq.read_table(path)
+    i = data.column_names.index("page")
+    pq.write_table(data.set_column(i, "page", data.column("page").cast(pa.int64())), path)
+    return path.parent
+
+
+def empty_editions_row(out):
+    path = out / "editions" / "b" / "part-0.parquet"
+    pq.write_table(pq.read_table(path).slice(0, 0), path)
+    return path.parent
+
+
+BROKEN = [truncated, bit_flipped_footer, lost_a_column, not_parquet, stray_file, type_changed, empty_editions_row]
+
+
+@pytest.mark.parametrize("damage", BROKEN)
+def test_diff_and_validate_refuse_a_broken_partition_in_one_line(damage, two_editions, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(two_editions, out)
+    assert run_cli("diff", "a", "b", "--data", out, "--format", "json").returncode == 0
+    named = damage(out)
+    run = run_cli("diff", "a", "b", "--data", out, "--format", "json")
+    assert run.returncode != 0 and run.stdout == ""
+    assert "Traceback" not in run.stderr
+    assert len(run.stderr_lines) == 1, run.stderr
+    assert run.stderr_lines[0].startswith(f"error: {named}"), run.stderr
+    check = run_cli("validate", "--data", out)
+    assert check.returncode == 1 and "Traceback" not in check.stderr, check.stderr
+    assert f"{named.parent.name}/b: " in check.stdout
+
+
+@pytest.mark.parametrize("target, says", [("missing-folder/changes.parquet", "no folder"),
+                                          (".", "is a directory")])
+def test_diff_out_that_cannot_be_written(target, says, two_editions, tmp_path):
+    run = run_cli("diff", "a", "b", "--data", two_editions, "--out", tmp_path / target, "--format", "json")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert len(run.stderr_lines) == 1 and says in run.stderr_lines[0] and str(tmp_path) in run.stderr_lines[0]
