@@ -279,3 +279,56 @@ def test_diff_out_that_cannot_be_written(target, says, two_editions, tmp_path):
     run = run_cli("diff", "a", "b", "--data", two_editions, "--out", tmp_path / target, "--format", "json")
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert len(run.stderr_lines) == 1 and says in run.stderr_lines[0] and str(tmp_path) in run.stderr_lines[0]
+
+
+# ---------------------------------------------------------------- sniffing the source
+
+from pipeline.sources import InputError, source_kind  # noqa: E402
+from pipeline.sources.flipbook import parse_flipbook, read_flipbook  # noqa: E402
+
+EXPORT = "杭州市级产业政策汇编\n第1页\n1\n第一页的正文。\n第2页\n2\n第二页的正文。\n"
+
+
+@pytest.mark.parametrize("head, kind", [
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "pdf"),
+    (b"\xef\xbb\xbf%PDF-1.4\n", "pdf"),
+    (b"From: scanner@example.org\r\n\r\n%PDF-1.5\r\n", "pdf"),                  # junk before the header line
+    ("说明:原文件格式 %PDF-1.7,转为文字。\n".encode() + EXPORT.encode(), "flipbook"),   # a mention
+    (EXPORT.encode() + b"%PDF-1.4\n", "flipbook"),                             # a header line after 第N页
+], ids=["header", "bom-header", "mail-junk-header", "mentioned-mid-line", "after-page-marker"])
+def test_pdf_header_is_a_line_at_the_start(head, kind, tmp_path):
+    path = tmp_path / "source.txt"
+    path.write_bytes(head + b"x" * 2000)
+    assert source_kind(path) == kind
+
+
+@pytest.mark.parametrize("make", [
+    lambda tmp: (os.mkfifo(tmp / "fifo.pdf"), tmp / "fifo.pdf")[1],
+    lambda tmp: Path("/dev/zero"),
+    lambda tmp: Path("/dev/null"),
+], ids=["fifo", "dev-zero", "dev-null"])
+def test_a_source_that_is_not_a_regular_file_is_refused_at_once(make, tmp_path):
+    path = make(tmp_path)
+    with pytest.raises(InputError, match="not a regular file"):
+        source_kind(path)
+    run = run_cli("build", path, "--edition", "x", "--out", tmp_path / "out", timeout=30)
+    assert run.returncode == 2 and len(run.stderr_lines) == 1, run.stderr
+    assert run.stderr_lines[0] == f"error: {path}: not a regular file (a pipe, device or socket); save it to a file first"
+
+
+def test_a_bom_keeps_the_first_page(tmp_path):
+    path = tmp_path / "export.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + "第1页\n1\n第一页的正文。\n第2页\n2\n第二页的正文。\n".encode())
+    pages = read_flipbook(path)
+    assert [(p.page, p.printed_page, [l.text for l in p.lines]) for p in pages] == [
+        (1, 1, ["第一页的正文。"]), (2, 2, ["第二页的正文。"])]
+
+
+def test_repeated_and_impossible_page_markers_make_one_key_per_page(caplog):
+    text = EXPORT + "第2页\n2\n第二页又一段。\n第3000000000页\n第三页没有标记之前的文字。\n"
+    pages = parse_flipbook(text, "dup.txt")
+    assert [(p.page, [l.text for l in p.lines]) for p in pages] == [
+        (1, ["第一页的正文。"]), (2, ["第二页的正文。", "第二页又一段。", "第三页没有标记之前的文字。"])]
+    assert [r.getMessage() for r in caplog.records] == [
+        "dup.txt: 1 page marker(s) ignored, page number out of range: 第3000000000页 after page 2",
+        "dup.txt: 1 page marker(s) repeated (page 2): their lines are added to the first page of that number"]
