@@ -136,6 +136,46 @@ def to_arrow(table: str, rows: list[dict] | dict[str, list]) -> pa.Table:
     return pa.table(columns, schema=schema)
 
 
+def fit_to_schema(table: str, rows: list[dict]) -> list[tuple[int, str, object]]:
+    """Set to null, in place, the values of nullable decimal and integer columns that their
+    type cannot hold (a 21-digit 万元 amount in decimal(24,4), a page number past int32),
+    and round decimals to the column's scale; returns (row, column, value) of each dropped
+    value, so the build warns and writes the rest instead of failing on one value."""
+    import decimal
+
+    if not isinstance(rows, list):
+        return []
+    checks = []
+    for field in arrow_schema(table):
+        if not field.nullable:
+            continue
+        if pa.types.is_decimal(field.type):
+            whole = decimal.Decimal(10) ** (field.type.precision - field.type.scale)
+            checks.append((field.name, "decimal", whole, decimal.Decimal(1).scaleb(-field.type.scale)))
+        elif pa.types.is_integer(field.type):
+            bits = field.type.bit_width
+            checks.append((field.name, "int", 2 ** (bits - 1), None))
+    dropped = []
+    for i, row in enumerate(rows):
+        for name, kind, limit, quantum in checks:
+            value = row.get(name)
+            if value is None or isinstance(value, bool):
+                continue
+            if kind == "decimal":
+                try:
+                    value = decimal.Decimal(value) if not isinstance(value, decimal.Decimal) else value
+                    if not value.is_finite() or abs(value) >= limit:
+                        raise decimal.InvalidOperation
+                    row[name] = value.quantize(quantum, rounding=decimal.ROUND_HALF_EVEN)
+                except (decimal.InvalidOperation, TypeError, ValueError):
+                    dropped.append((i, name, row[name]))
+                    row[name] = None
+            elif isinstance(value, int) and not -limit <= value < limit:
+                dropped.append((i, name, value))
+                row[name] = None
+    return dropped
+
+
 class DatasetError(Exception):
     """A dataset directory that cannot be read as asked. The message is one line."""
 

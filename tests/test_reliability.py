@@ -332,3 +332,35 @@ def test_repeated_and_impossible_page_markers_make_one_key_per_page(caplog):
     assert [r.getMessage() for r in caplog.records] == [
         "dup.txt: 1 page marker(s) ignored, page number out of range: 第3000000000页 after page 2",
         "dup.txt: 1 page marker(s) repeated (page 2): their lines are added to the first page of that number"]
+
+
+# ---------------------------------------------------------------- one bad value
+
+def test_a_value_no_column_holds_is_dropped_with_a_warning_and_the_rest_built(tmp_path):
+    source = tmp_path / "big.txt"
+    source.write_text("第1页\n1\n关于支持产业发展的若干意见\n一、给予最高123456789012345678901万元奖励。\n"
+                      "第3000000000页\n二、给予最高500万元奖励,补助比例为30%。\n", encoding="utf-8")
+    run = run_cli("build", source, "--edition", "big", "--out", tmp_path / "out", "--workers", "1")
+    assert run.returncode == 0, run.stderr
+    warnings = [l for l in run.stderr_lines if l.startswith("WARNING")]
+    assert warnings == [
+        f"WARNING: {source}: 1 page marker(s) ignored, page number out of range: 第3000000000页 after page 1",
+        f"WARNING: {source}: page 1: amounts.value_yuan 123456789012345678901万元 does not fit its column, "
+        "stored as null"]
+    rows = pq.read_table(tmp_path / "out" / "amounts" / "big").select(["text", "value_yuan", "page"]).to_pylist()
+    assert [(r["text"], r["value_yuan"], r["page"]) for r in rows] == [
+        ("123456789012345678901万元", None, 1), ("500万元", 5000000, 1)]
+    assert dataset.validate(tmp_path / "out") == []
+
+
+@pytest.mark.parametrize("table, row, column, kept", [
+    ("amounts", {"value_yuan": 10 ** 20}, "value_yuan", None),                     # 21 digits: past decimal(24,4)
+    ("amounts", {"value_yuan": 10 ** 19}, "value_yuan", 10 ** 19),                 # 20 digits fit
+    ("percentages", {"value": 1234567}, "value", None),                            # past decimal(12,6)
+    ("percentages", {"value": __import__("decimal").Decimal("0.33333333")}, "value",
+     __import__("decimal").Decimal("0.333333")),                                  # rounded to the scale
+])
+def test_fit_to_schema(table, row, column, kept):
+    rows = [row]
+    dropped = dataset.fit_to_schema(table, rows)
+    assert rows[0][column] == kept and bool(dropped) == (kept is None)
