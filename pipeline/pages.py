@@ -168,20 +168,24 @@ def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
     """Rows of the `pages` table for one source; warns about pages it could not read."""
     recurring = recurring_shapes(pages)
     rows = []
+    # One warning per kind of trouble, naming its pages: 3,000 blank pages are one line.
+    unread: dict[str, list[RawPage]] = {}     # trouble -> its pages, in order of the first
     for page in pages:
         parts = split_furniture(page, recurring)
         body = [normalize(l.text) for l in parts.body]
         body = [t for t in body if t]
         if page.error:
-            log.warning("%s: %s: damaged page skipped (%s)", source, _where(page), page.error)
+            unread.setdefault("damaged", []).append(page)
         elif not page.has_text_layer and page.ocr and body:   # routine on scans: INFO, not a warning
             conf = f"{page.ocr_confidence:.2f}" if page.ocr_confidence is not None else "n/a"
             log.info("%s: %s: no text layer (image-only page); text read by OCR (%s, confidence %s)",
                      source, _where(page), page.ocr_engine, conf)
         elif not page.has_text_layer and page.ocr:
-            log.warning("%s: %s: no text layer (image-only page), and OCR read no text", source, _where(page))
+            unread.setdefault("no text layer (image-only page), and OCR read no text", []).append(page)
+        elif not page.has_text_layer and page.image_count:
+            unread.setdefault("no text layer (image-only page)", []).append(page)
         elif not page.has_text_layer:
-            log.warning("%s: %s: no text layer (image-only page)", source, _where(page))
+            unread.setdefault("blank (no text, no image)", []).append(page)
         rows.append({
             "edition": edition,
             "page": page.page,
@@ -205,4 +209,22 @@ def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
             "ocr_engine": page.ocr_engine,
             "ocr_confidence": page.ocr_confidence,
         })
+    for what, group in unread.items():
+        where = _where(group[0]) if len(group) == 1 else _pages(group)
+        if what == "damaged":
+            log.warning("%s: %s: damaged page%s skipped (%s%s)", source, where, "s" * (len(group) > 1),
+                        group[0].error, ", ..." if len(group) > 1 else "")
+        else:
+            log.warning("%s: %s: %s", source, where, what)
     return rows
+
+
+def _pages(pages: list[RawPage], most: int = 12) -> str:
+    """'1,234 pages: 3-5, 9, ...': how many, and the first `most` runs of them."""
+    from .sources.pdf import _page_list
+
+    text = _page_list(pages)
+    runs = text.split(", ")
+    if len(runs) > most:
+        text = ", ".join(runs[:most]) + ", ..."
+    return f"{len(pages):,} pages ({text})"

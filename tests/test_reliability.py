@@ -364,3 +364,73 @@ def test_fit_to_schema(table, row, column, kept):
     rows = [row]
     dropped = dataset.fit_to_schema(table, rows)
     assert rows[0][column] == kept and bool(dropped) == (kept is None)
+
+
+# ---------------------------------------------------------------- workers, signals, warning floods
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+from conftest import ROOT, SAMPLE_PDF  # noqa: E402
+from pipeline import workers  # noqa: E402
+
+
+def test_workers_are_capped_by_cores_and_memory(monkeypatch):
+    cores = len(os.sched_getaffinity(0))
+    assert workers.Pool(64).workers == cores
+    assert workers.Pool(1).workers == 1
+    monkeypatch.setattr(workers, "_available_memory", lambda: 3 * workers.WORKER_MEMORY // 2)
+    assert workers.Pool(64).workers == 1          # memory for one worker only
+
+
+def _children(pid: int) -> set[int]:
+    try:
+        return {int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+    except OSError:
+        return set()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_sigterm_stops_the_workers_and_leaves_the_dataset_as_it_was(tmp_path):
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "build", str(SAMPLE_PDF), "--edition", "t",
+                             "--out", str(out), "--workers", "2", "--no-ocr"], cwd=ROOT, env=env,
+                            stderr=subprocess.PIPE, text=True)
+    seen: set[int] = set()
+    deadline = time.monotonic() + 60
+    while len(seen) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        seen |= _children(proc.pid)
+        time.sleep(0.05)
+    assert len(seen) == 2, "the build started no workers"
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 2, stderr
+    assert stderr.splitlines()[-1] == f"error: interrupted; {out}: edition t left as it was before this build"
+    deadline = time.monotonic() + 10
+    while any(map(_alive, seen)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in seen if _alive(p)]
+    assert not (out / "pages" / "t").exists()
+
+
+def test_three_thousand_blank_pages_make_one_warning_line(tmp_path):
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument.new()
+    for _ in range(3000):
+        doc.new_page(595, 842)
+    source = tmp_path / "blank.pdf"
+    doc.save(source)
+    run = run_cli("build", source, "--edition", "blank", "--out", tmp_path / "out", "--workers", "1")
+    assert run.returncode == 0, run.stderr
+    assert run.stderr_lines[:-1] == [f"WARNING: {source}: 3,000 pages (pages 1-3000): blank (no text, no image)",
+                                     f"WARNING: {source}: no page has any text",
+                                     f"WARNING: {source}: no documents found"]
