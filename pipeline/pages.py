@@ -19,7 +19,7 @@ from importlib import resources
 import regex
 
 from .sources import Line, RawPage
-from .text import normalize
+from .text import CONTROL, PRIVATE_USE, normalize
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +172,14 @@ def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
     unread: dict[str, list[RawPage]] = {}     # trouble -> its pages, in order of the first
     for page in pages:
         parts = split_furniture(page, recurring)
+        raw_text = "".join(l.text for l in page.lines)
+        if CONTROL.search(raw_text):     # normalize removes them; the text layer is suspect
+            unread.setdefault("control characters in the text layer (removed; broken ToUnicode map?)",
+                              []).append(page)
+        if PRIVATE_USE.search(raw_text):
+            unread.setdefault("Private Use Area characters in the text layer (unmapped glyphs?)", []).append(page)
+        if page.rotated_glyphs:
+            unread.setdefault("text set rotated (not upright) is left out of pages.text", []).append(page)
         body = [normalize(l.text) for l in parts.body]
         body = [t for t in body if t]
         if page.error:

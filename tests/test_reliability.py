@@ -434,3 +434,45 @@ def test_three_thousand_blank_pages_make_one_warning_line(tmp_path):
     assert run.stderr_lines[:-1] == [f"WARNING: {source}: 3,000 pages (pages 1-3000): blank (no text, no image)",
                                      f"WARNING: {source}: no page has any text",
                                      f"WARNING: {source}: no documents found"]
+
+
+# ---------------------------------------------------------------- text lost without a word
+
+import logging  # noqa: E402
+
+from pipeline.pages import pages_table  # noqa: E402
+from pipeline.sources import Line, RawPage, read_pages  # noqa: E402
+
+
+def test_rotated_text_is_named_in_a_warning(tmp_path):
+    """reportlab, Helvetica: an upright line, and a line set at 90 degrees on the same page."""
+    from reportlab.pdfgen import canvas
+
+    source = tmp_path / "rotated.pdf"
+    c = canvas.Canvas(str(source), pagesize=(595, 842))
+    c.setFont("Helvetica", 12)
+    c.drawString(72, 770, "Upright line of the page.")
+    c.saveState()
+    c.translate(40, 300)
+    c.rotate(90)
+    c.drawString(0, 0, "Rotated margin note")
+    c.restoreState()
+    c.showPage()
+    c.save()
+    _, raw = read_pages(source, workers=1, ocr=False)
+    assert raw[0].rotated_glyphs == len("RotatedMarginNote")     # spaces are no glyphs
+    run = run_cli("build", source, "--edition", "r", "--out", tmp_path / "out", "--workers", "1", "--no-ocr")
+    assert run.returncode == 0, run.stderr
+    assert f"WARNING: {source}: page 1: text set rotated (not upright) is left out of pages.text" in run.stderr_lines
+
+
+def test_control_characters_never_reach_pages_text(caplog):
+    pages = [RawPage(page=1, lines=[Line(text="第一条\x00 给予\x07最高\x1b500万元\x85奖励")], char_count=16,
+                     has_text_layer=True),
+             RawPage(page=2, lines=[Line(text="\ue000\ue001\ue002 政策")], char_count=6, has_text_layer=True)]
+    with caplog.at_level(logging.WARNING, logger="pipeline.pages"):
+        rows = pages_table(pages, "t", "ctl.pdf")
+    assert [r["text"] for r in rows] == ["第一条 给予最高500万元奖励", "\ue000\ue001\ue002 政策"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "ctl.pdf: page 1: control characters in the text layer (removed; broken ToUnicode map?)",
+        "ctl.pdf: page 2: Private Use Area characters in the text layer (unmapped glyphs?)"]

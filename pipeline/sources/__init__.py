@@ -42,6 +42,7 @@ class RawPage:
     image_count: int = 0
     has_text_layer: bool = False
     error: str | None = None
+    rotated_glyphs: int = 0           # glyphs set rotated (upright=False), not in `lines`
     ocr: bool = False                 # the lines were read by OCR from the page image
     ocr_engine: str | None = None     # e.g. "rapidocr 3.10.0"
     ocr_confidence: float | None = None   # mean engine confidence of the OCR lines, 0..1

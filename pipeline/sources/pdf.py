@@ -247,6 +247,7 @@ def _load_fonts(pdf, index: int) -> None:
 
 def _fill(record: RawPage, chars: list[dict]) -> None:
     record.lines = chars_to_lines(chars)
+    record.rotated_glyphs = sum(1 for c in chars if c.get("text", "").strip() and not c.get("upright", True))
     record.char_count = sum(len(l.text.replace(" ", "")) for l in record.lines)
     record.has_text_layer = record.char_count > 0
 
