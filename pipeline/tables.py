@@ -140,11 +140,15 @@ def ruled_candidates(path: Path, n_pages: int) -> list[int]:
         import pypdfium2 as pdfium
     except ImportError:
         return list(range(n_pages))
+    from .sources.pdfiumchars import MAX_PAGE_GLYPHS, _objects_over
     pdf = pdfium.PdfDocument(str(path))
     try:
         out = []
         for i in range(len(pdf)):
             page = pdf[i]
+            if _objects_over(page, MAX_PAGE_GLYPHS) is not None:   # a form drawn over and over: damaged
+                page.close()
+                continue
             segments = sum(pdfium.raw.FPDFPath_CountSegments(obj.raw) for obj in page.get_objects()
                            if obj.type == pdfium.raw.FPDF_PAGEOBJ_PATH)
             if segments >= MIN_SEGMENTS:

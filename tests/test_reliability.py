@@ -476,3 +476,29 @@ def test_control_characters_never_reach_pages_text(caplog):
     assert [r.getMessage() for r in caplog.records] == [
         "ctl.pdf: page 1: control characters in the text layer (removed; broken ToUnicode map?)",
         "ctl.pdf: page 2: Private Use Area characters in the text layer (unmapped glyphs?)"]
+
+
+# ---------------------------------------------------------------- hangs
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "make"))
+from nested_forms import laughs  # noqa: E402
+
+
+@pytest.mark.parametrize("reader, reason", [
+    ("pdfium", "PageTooLarge: more than 100,000 objects drawn on one page"),
+    ("pdfplumber", "PageTimeout: page took longer than 3 s to read"),
+])
+def test_a_page_of_nested_forms_is_recorded_damaged_and_the_rest_built(reader, reason, tmp_path, monkeypatch):
+    """10^5 draws of one form on page 1: pdfium needs 40 s in C for its text, pdfminer
+    longer; the page is refused (pdfium) or stopped at the page time limit (pdfplumber)."""
+    source = tmp_path / "laughs.pdf"
+    laughs(source, 5)
+    monkeypatch.setenv("POLICY_PIPELINE_PAGE_SECONDS", "3")
+    start = time.monotonic()
+    run = run_cli("build", source, "--edition", "l", "--out", tmp_path / "out", "--workers", "1", "--no-ocr",
+                  "--reader", reader)
+    assert run.returncode == 0, run.stderr
+    assert time.monotonic() - start < 30
+    (row,) = pq.read_table(tmp_path / "out" / "pages" / "l").to_pylist()
+    assert row["error"].startswith(reason) and row["text"] == ""
+    assert f"WARNING: {source}: page 1: damaged page skipped ({row['error']})" in run.stderr_lines

@@ -190,6 +190,45 @@ def _close_worker() -> None:
         _DOC = None
 
 
+# A page that takes longer than this to read (a library looping over a hostile page) is
+# recorded as damaged (pages.error) and the rest of the file is read. $POLICY_PIPELINE_PAGE_SECONDS.
+PAGE_SECONDS = 120.0
+
+
+class PageTimeout(Exception):
+    pass
+
+
+def _page_seconds() -> float:
+    import os
+    try:
+        return float(os.environ.get("POLICY_PIPELINE_PAGE_SECONDS", PAGE_SECONDS))
+    except ValueError:
+        return PAGE_SECONDS
+
+
+def _time_limited(read, *args) -> RawPage:
+    """read(*args) under the page time limit (SIGALRM: Python-level loops only; a loop
+    inside pdfium's C code ends at its next return to Python)."""
+    import signal
+    import threading
+
+    seconds = _page_seconds()
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        return read(*args)
+
+    def expired(signum, frame):
+        raise PageTimeout(f"page took longer than {seconds:g} s to read")
+
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return read(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
 def _read_span(path: Path, reader: str, start: int, stop: int) -> list[RawPage]:
     """Pages [start, stop) of the PDF; runs in a worker process, which keeps the PDF open
     across spans (and across builds of the same file)."""
@@ -197,8 +236,8 @@ def _read_span(path: Path, reader: str, start: int, stop: int) -> list[RawPage]:
         _close_worker()
         _open_worker(path, reader)
     if _DOC is None:
-        return [_read_page(_PDF, index) for index in range(start, stop)]
-    return [_read_page_pdfium(_DOC, index) for index in range(start, stop)]
+        return [_time_limited(_read_page, _PDF, index) for index in range(start, stop)]
+    return [_time_limited(_read_page_pdfium, _DOC, index) for index in range(start, stop)]
 
 
 def _read_page(pdf, index: int) -> RawPage:
