@@ -190,7 +190,7 @@ def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
                      source, _where(page), page.ocr_engine, conf)
         elif not page.has_text_layer and page.ocr:
             unread.setdefault("no text layer (image-only page), and OCR read no text", []).append(page)
-        elif not page.has_text_layer and page.image_count:
+        elif not page.has_text_layer and (page.image_count or page.width is None):   # a text export: unknown
             unread.setdefault("no text layer (image-only page)", []).append(page)
         elif not page.has_text_layer:
             unread.setdefault("blank (no text, no image)", []).append(page)
