@@ -7,6 +7,7 @@ Exit codes, the same for every command:
      Like grep's 1, it tells a script "nothing wrong with the call, the data is not there".
   2  bad input: a file that cannot be read, an edition id outside the alphabet, a bad
      option. click uses 2 for usage errors, so 2 always means "fix the command".
+130  interrupted (Ctrl-C or SIGTERM); the message says what the edition was left as.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from .sources import InputError
 
 EXIT_NO = 1          # ran fine; the dataset or edition is missing, or invalid
 EXIT_BAD_INPUT = 2   # the caller's input cannot be used (also click's usage errors)
+EXIT_INTERRUPTED = 130
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +208,7 @@ def _build_one(source: Path, edition: str | None, out: Path, workers: int, no_oc
     except OSError as exc:   # reading the source or writing --out: disk full, no permission, ...
         _fail(f"{exc.filename or source}: {exc.strerror or exc}")
     except KeyboardInterrupt as exc:
-        _fail(_interrupted(exc, out, edition))
+        _fail(_interrupted(exc, out, edition), EXIT_INTERRUPTED)
     summary = ", ".join(f"{n} {t}" for t, n in counts.items())
     warnings = handler.warnings - start
     warned = f" ({warnings} warning{'s' * (warnings != 1)} above)" if warnings else ""
@@ -260,12 +262,23 @@ def update(raw_dir: Path, out: Path, workers: int, no_ocr: bool, quiet: bool, ve
     plan = sync.plan(raw_dir, out)
     for name, reason in plan.skipped:
         log.info("%s: skipped (%s)", name, reason)
+    failed = [name for name, _ in plan.refused]
+    for name, reason in plan.refused:
+        click.echo(f"error: {raw_dir / name if ' and ' not in name else name}: {reason}", err=True)
     for edition in plan.remove:
         sync.remove(out, edition)
         log.info("removed edition %s: its source is gone from %s", edition, raw_dir)
     for source, edition in plan.build:
-        _build_one(source, edition, out, workers, no_ocr, quiet)
+        try:   # one bad file must not stop the good ones: its one error line, then the next
+            _build_one(source, edition, out, workers, no_ocr, quiet)
+        except SystemExit as exc:
+            if exc.code in (0, None, EXIT_INTERRUPTED):
+                raise
+            failed.append(source.name)
+            continue
         sync.stamp(out, source, edition)
+    if failed:
+        _fail(f"{raw_dir}: {len(failed)} source(s) not built: {', '.join(failed)}")
     if not (plan.build or plan.remove) and not quiet:
         click.echo(f"{out}: up to date ({len(plan.current)} edition(s))", err=True)
 
@@ -383,7 +396,7 @@ def _rerun_extraction(data: Path, edition: str | None, workers: int, quiet: bool
     except OSError as exc:
         _fail(f"{exc.filename or data}: {exc.strerror or exc}")
     except KeyboardInterrupt as exc:
-        _fail(_interrupted(exc, data, edition))
+        _fail(_interrupted(exc, data, edition), EXIT_INTERRUPTED)
     if not quiet:
         click.echo(f"{edition}: {', '.join(f'{n} {t}' for t, n in counts.items())} -> {data}", err=True)
 

@@ -412,7 +412,7 @@ def test_sigterm_stops_the_workers_and_leaves_the_dataset_as_it_was(tmp_path):
     assert len(seen) == 2, "the build started no workers"
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=30)
-    assert proc.returncode == 2, stderr
+    assert proc.returncode == 130, stderr
     assert stderr.splitlines()[-1] == f"error: interrupted; {out}: edition t left as it was before this build"
     deadline = time.monotonic() + 10
     while any(map(_alive, seen)) and time.monotonic() < deadline:
@@ -502,3 +502,24 @@ def test_a_page_of_nested_forms_is_recorded_damaged_and_the_rest_built(reader, r
     (row,) = pq.read_table(tmp_path / "out" / "pages" / "l").to_pylist()
     assert row["error"].startswith(reason) and row["text"] == ""
     assert f"WARNING: {source}: page 1: damaged page skipped ({row['error']})" in run.stderr_lines
+
+
+# ---------------------------------------------------------------- make (update)
+
+def test_update_builds_the_good_sources_and_reports_the_bad(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(SMALL_PDF, raw / "good.pdf")
+    (raw / "bad.pdf").write_text("这不是 PDF。\n", encoding="utf-8")
+    shutil.copy(SMALL_PDF, raw / "2024.pdf")
+    (raw / "2024.txt").write_text("第1页\n1\n正文。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run = run_cli("update", raw, "--out", out, "-q", "--workers", "1")
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert run.stderr_lines == [
+        "error: 2024.pdf and 2024.txt: both would be edition 2024; rename or remove one (edition left as it was)",
+        f"error: {raw / 'bad.pdf'}: not a PDF (no %PDF header)",
+        f"error: {raw}: 2 source(s) not built: 2024.pdf and 2024.txt, bad.pdf"]
+    assert dataset.editions_in(out) == ["good"]
+    assert dataset.validate(out) == []
