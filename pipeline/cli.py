@@ -488,12 +488,13 @@ def diff(old: str, new: str, data: Path, out_file: Path | None, fmt: str, exit_c
         editions = []
         for name in (old, new):
             dataset.check_edition(data, name)
+            rows = {t: dataset.read_rows(data, t, name) for t in TABLES}   # missing, unreadable: one line
             # diff validates what it reads: a broken partition is an error, not "no change"
             problems = dataset.validate_edition(data, name, [*TABLES, "editions"])
             if problems:
                 more = f" (and {len(problems) - 1} more problem(s): python -m pipeline validate --data {data})"
                 raise DatasetError(f"{data / problems[0]}" + (more if len(problems) > 1 else ""))
-            editions.append(Edition(name, {t: dataset.read_rows(data, t, name) for t in TABLES}))
+            editions.append(Edition(name, rows))
         changes = diff_editions(*editions)
         if out_file:
             table = dataset.to_arrow("changes", changes)
