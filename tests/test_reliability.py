@@ -523,3 +523,17 @@ def test_update_builds_the_good_sources_and_reports_the_bad(tmp_path):
         f"error: {raw}: 2 source(s) not built: 2024.pdf and 2024.txt, bad.pdf"]
     assert dataset.editions_in(out) == ["good"]
     assert dataset.validate(out) == []
+
+
+from bad_mediabox import bad_mediabox  # noqa: E402
+
+
+def test_a_page_with_a_mediabox_that_is_not_numbers_does_not_reject_the_pdf(tmp_path):
+    source = tmp_path / "mediabox.pdf"
+    bad_mediabox(source)
+    run = run_cli("build", source, "--edition", "m", "--out", tmp_path / "out", "--workers", "1", "--no-ocr")
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    rows = pq.read_table(tmp_path / "out" / "pages" / "m").select(["page", "text"]).to_pylist()
+    assert rows == [{"page": 1, "text": "Page text here."}, {"page": 2, "text": "Page text here."}]
+    assert run.stderr_lines[0].startswith(f"WARNING: {source}: ruled tables not read (PdfminerException: ")

@@ -71,9 +71,20 @@ def open_pdf(path: Path, count_pages=None):
             raise InputError(f"{path}: damaged or truncated PDF ({_reason(exc)})") from None
         raise InputError(f"{path}: cannot read PDF ({_reason(exc)})") from None
     if n == 0:
-        pdf.close()
+        _close(pdf)
         raise InputError(f"{path}: PDF has no pages")
     return pdf
+
+
+def _close(pdf) -> None:
+    """Close a pdfplumber handle. Its close() walks every page (pdf.pages), which raises on
+    one page's bad dictionary (a MediaBox [0 0 /Foo (bar)]): the file is closed anyway."""
+    try:
+        pdf.close()
+    except Exception:
+        stream = getattr(pdf, "stream", None)
+        if stream is not None and getattr(pdf, "stream_is_external", False) is False:
+            stream.close()
 
 
 def _reason(exc: BaseException) -> str:
@@ -82,11 +93,16 @@ def _reason(exc: BaseException) -> str:
 
 
 def page_count(path: Path) -> int:
+    try:   # pdfium counts without parsing every page's dictionary (one bad page would fail it)
+        from .pdfiumchars import page_total
+        return page_total(path)
+    except Exception:
+        pass
     pdf = open_pdf(path)
     try:
         return len(pdf.pages)
     finally:
-        pdf.close()
+        _close(pdf)
 
 
 def page_labels(path: Path) -> list[str] | None:
@@ -95,7 +111,7 @@ def page_labels(path: Path) -> list[str] | None:
     try:
         return _labels(pdf)
     finally:
-        pdf.close()
+        _close(pdf)
 
 
 def _labels(pdf, n: int | None = None) -> list[str] | None:
@@ -132,7 +148,7 @@ def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True, pool
     try:
         labels = _labels(pdf, n)
     finally:
-        pdf.close()
+        _close(pdf)
     pages: list[RawPage] = []
     try:
         work = [(path, reader, a, b) for a, b in spans([1] * n, pool.workers, most=25)]
@@ -183,7 +199,7 @@ def _plumber():
 def _close_worker() -> None:
     global _PDF, _DOC
     if _PDF is not None:
-        _PDF.close()
+        _close(_PDF)
         _PDF = None
     if _DOC is not None:
         _DOC.close()
