@@ -32,7 +32,8 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     `built_at` (default: now) lets a corpus build stamp every edition alike, and reproducibly."""
     with Pool(workers) as pool:
         kind, raw_pages = read_pages(source, progress=progress, ocr=ocr, pool=pool, reader=reader)
-        regions = _ruled_tables(source) if kind == "pdf" else {}  # ruled tables, kept out of the body
+        refused = frozenset(p.page - 1 for p in raw_pages if (p.error or "").startswith("PageTooLarge"))
+        regions = _ruled_tables(source, refused) if kind == "pdf" else {}  # ruled tables, kept out of the body
         raw_pages = ruled.without_tables(raw_pages, regions)
         pages = pages_table(raw_pages, edition, str(source))
         if not any(p["text"] for p in pages):
@@ -57,11 +58,11 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     return counts
 
 
-def _ruled_tables(source: Path) -> dict:
+def _ruled_tables(source: Path, refused: frozenset[int]) -> dict:
     """The ruled tables of a PDF; none, with a warning, when pdfplumber cannot walk its
     pages (one page's bad dictionary fails its page list): the text is built anyway."""
     try:
-        return ruled.find_tables(source)
+        return ruled.find_tables(source, refused)
     except Exception as exc:
         reason = " ".join(str(exc).split())[:120] or type(exc).__name__
         log.warning("%s: ruled tables not read (%s: %s); the text is built without them",

@@ -255,7 +255,7 @@ def write_edition(out: Path, edition: str, tables: dict[str, list[dict] | pa.Tab
             raise SchemaError(f"{name}: table does not match schemas/{name}.json")
         arrow_tables[name] = _with_edition(name, data, edition)
     check_writable(out, list(arrow_tables))
-    recover(out)
+    recover(out, edition)
     staging = out / f".staging-{edition}-{uuid.uuid4().hex[:8]}"
     try:
         for name, data in arrow_tables.items():
@@ -339,31 +339,35 @@ def _roll_forward(out: Path, journal: Path) -> None:
             os.replace(final, aside)
         elif final.exists():
             shutil.rmtree(final)                # a half-done earlier switch: the old one is aside
-        os.replace(new, final)
-    journal.unlink()
+        try:
+            os.replace(new, final)
+        except FileNotFoundError:               # a reader finishing the same switch moved it first
+            if not final.exists():
+                raise
+    journal.unlink(missing_ok=True)
     for name in plan["tables"]:
         shutil.rmtree(partition_dir(out, name, edition).parent / plan["aside"], ignore_errors=True)
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def recover(out: Path) -> list[str]:
-    """After a kill: finish every journaled switch (the new edition was complete), and
-    drop staging folders without a journal (the old edition never changed). Returns the
-    editions rolled forward."""
+def recover(out: Path, edition: str | None = None) -> list[str]:
+    """After a kill: finish every journaled switch (the new edition was complete) and,
+    for `edition` (the one about to be written), drop its staging folders without a
+    journal (the old edition never changed). Other editions' staging folders are left
+    alone: a corpus build may be writing them. Returns the editions rolled forward."""
     if not out.is_dir():
         return []
     done = []
-    journals = sorted(out.glob(".replace-*.json"))
+    journals = [_journal(out, edition)] if edition else sorted(out.glob(".replace-*.json"))
     for journal in journals:
-        _roll_forward(out, journal)
-        done.append(journal.name[len(".replace-"):-len(".json")])
-    for left in out.glob(".staging-*"):
-        shutil.rmtree(left, ignore_errors=True)
-    for left in out.glob("*/.old-*"):
-        shutil.rmtree(left, ignore_errors=True)
-    for left in out.glob(".replace-*.json.tmp"):
-        left.unlink(missing_ok=True)
-    if journals:
+        if journal.exists():
+            _roll_forward(out, journal)
+            done.append(journal.name[len(".replace-"):-len(".json")])
+    if edition:
+        for left in [*out.glob(f".staging-{edition}-*"), *out.glob(f"*/.old-{edition}-*")]:
+            shutil.rmtree(left, ignore_errors=True)
+        (out / f".replace-{edition}.json.tmp").unlink(missing_ok=True)
+    if done:
         write_datapackage(out)
     return done
 
@@ -386,7 +390,7 @@ def pending_replacements(out: Path) -> list[str]:
 
 def remove_edition(out: Path, edition: str) -> None:
     """Delete one edition from every table (the `editions` row last), then datapackage.json."""
-    recover(out)
+    recover(out, edition)
     for table in [t for t in table_names() if t != "editions"] + ["editions"]:
         shutil.rmtree(partition_dir(out, table, edition), ignore_errors=True)
     write_datapackage(out)

@@ -99,7 +99,7 @@ def page_tables(page, page_number: int) -> list[TableRegion]:
     return regions
 
 
-def find_tables(path: Path) -> dict[int, list[TableRegion]]:
+def find_tables(path: Path, skip: frozenset[int] = frozenset()) -> dict[int, list[TableRegion]]:
     """Ruled tables of every page of a PDF: page -> regions (pages without tables left out).
 
     Only pages with enough path objects (rules are paths) go to pdfplumber: counting them
@@ -109,7 +109,7 @@ def find_tables(path: Path) -> dict[int, list[TableRegion]]:
 
     found: dict[int, list[TableRegion]] = {}
     with pdfplumber.open(path) as pdf:
-        candidates = ruled_candidates(path, len(pdf.pages))
+        candidates = ruled_candidates(path, len(pdf.pages), skip)
         for i in candidates:
             page = pdf.pages[i]
             try:
@@ -132,19 +132,21 @@ def link_continuations(found: dict[int, list[TableRegion]]) -> None:
             first.continues = before[-1]
 
 
-def ruled_candidates(path: Path, n_pages: int) -> list[int]:
+def ruled_candidates(path: Path, n_pages: int, skip: frozenset[int] = frozenset()) -> list[int]:
     """0-based pages that may hold a ruled table: path segments enough for a 2 x 2 grid
     (MIN_SEGMENTS; a red header's rule has 2 to 5), whether drawn as one path or many.
-    All pages when pypdfium2 is missing or cannot read the file."""
+    All pages but `skip` when pypdfium2 is missing or cannot read the file."""
     try:
         import pypdfium2 as pdfium
     except ImportError:
-        return list(range(n_pages))
+        return [i for i in range(n_pages) if i not in skip]
     from .sources.pdfiumchars import MAX_PAGE_GLYPHS, _objects_over
     pdf = pdfium.PdfDocument(str(path))
     try:
         out = []
         for i in range(len(pdf)):
+            if i in skip:       # 0-based pages the reader refused to load (pages.error PageTooLarge)
+                continue
             page = pdf[i]
             if _objects_over(page, MAX_PAGE_GLYPHS) is not None:   # a form drawn over and over: damaged
                 page.close()
@@ -156,7 +158,7 @@ def ruled_candidates(path: Path, n_pages: int) -> list[int]:
             page.close()
         return out
     except Exception:  # pypdfium2 cannot read it: let pdfplumber look at every page
-        return list(range(n_pages))
+        return [i for i in range(n_pages) if i not in skip]
     finally:
         pdf.close()
 

@@ -103,7 +103,10 @@ class Pool:
         return self.workers == 1
 
     def __enter__(self) -> Pool:
-        if threading.current_thread() is threading.main_thread():
+        # With workers, SIGTERM is turned into Terminated so that they are stopped too (the
+        # parent then waits on futures, where a Python handler runs at once). Without, the
+        # default stays: the parent may be inside pdfium's C code, where a handler would wait.
+        if not self.serial and threading.current_thread() is threading.main_thread():
             self._old_sigterm = signal.signal(signal.SIGTERM, _raise_terminated)
         if not self.serial:
             self._executor = ProcessPoolExecutor(max_workers=self.workers, initializer=worker_start)

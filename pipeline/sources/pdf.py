@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import itertools
+import re
 import statistics
 from pathlib import Path
 
@@ -121,6 +122,71 @@ def _labels(pdf, n: int | None = None) -> list[str] | None:
         return None
 
 
+# Objects a page may draw once its forms are expanded: a form drawing another ten times,
+# seven deep ("billion laughs"), is 10^7 draws from a 4 KB file, and pdfium expands them all
+# in C when it loads the page (23 GB measured), where no time limit reaches. Such pages
+# are found from the file's dictionaries before any reader loads them.
+MAX_DRAWN = 100_000
+_DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+Do\b")
+
+
+def overdrawn_pages(doc, most: int = MAX_DRAWN) -> dict[int, str]:
+    """0-based page -> reason, for the pages whose form XObjects expand to more than
+    `most` draws. `doc`: pdfminer's PDFDocument."""
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdftypes import resolve1, stream_value
+
+    cost: dict[int, int] = {}        # form object id -> draws when expanded
+
+    def expanded(ref, depth: int = 0) -> float:
+        key = getattr(ref, "objid", None)
+        if key in cost:
+            return cost[key]
+        if depth > 32:
+            return most + 1
+        cost[key] = 1                # visiting: a form that draws itself is cut there, as pdfium does
+        try:
+            form = stream_value(ref)
+            names = _DO.findall(form.get_data())
+            xobjects = resolve1(resolve1(form.get("Resources") or {}).get("XObject") or {})
+        except Exception:
+            cost[key] = 1
+            return 1
+        total = 1
+        for name in names:
+            target = xobjects.get(name.decode("latin-1")) if isinstance(xobjects, dict) else None
+            if target is not None and _is_form(target):
+                total += expanded(target, depth + 1)
+            else:
+                total += 1
+            if total > most:
+                break
+        cost[key] = total
+        return total
+
+    found = {}
+    try:
+        for index, page in enumerate(PDFPage.create_pages(doc)):
+            xobjects = resolve1((page.resources or {}).get("XObject") or {})
+            if not isinstance(xobjects, dict):
+                continue
+            total = sum(expanded(ref) for ref in xobjects.values() if _is_form(ref))
+            if total > most:
+                found[index] = f"forms drawn over and over: more than {most:,} objects on one page"
+    except Exception:   # a page dictionary pdfminer cannot walk: the readers look at each page
+        pass
+    return found
+
+
+def _is_form(ref) -> bool:
+    from pdfminer.pdftypes import resolve1
+    from pdfminer.psparser import LIT
+    try:
+        return getattr(resolve1(ref), "attrs", {}).get("Subtype") is LIT("Form")
+    except Exception:
+        return False
+
+
 def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True, pool=None,
              reader: str = "pdfium") -> list[RawPage]:
     """All pages of the PDF as RawPages, in page order; on the build's worker pool
@@ -147,11 +213,12 @@ def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True, pool
         n = len(pdf.pages)
     try:
         labels = _labels(pdf, n)
+        overdrawn = overdrawn_pages(pdf.doc)
     finally:
         _close(pdf)
     pages: list[RawPage] = []
     try:
-        work = [(path, reader, a, b) for a, b in spans([1] * n, pool.workers, most=25)]
+        work = [(path, reader, a, b, overdrawn) for a, b in spans([1] * n, pool.workers, most=25)]
         with OcrPass(path, pool.workers, progress, enabled=ocr) as ocr_pass:   # OCR in a pool of its own
             for batch in pool.map(_read_span, work):
                 pages.extend(batch)
@@ -245,15 +312,17 @@ def _time_limited(read, *args) -> RawPage:
         signal.signal(signal.SIGALRM, old)
 
 
-def _read_span(path: Path, reader: str, start: int, stop: int) -> list[RawPage]:
+def _read_span(path: Path, reader: str, start: int, stop: int,
+               refused: dict[int, str] | None = None) -> list[RawPage]:
     """Pages [start, stop) of the PDF; runs in a worker process, which keeps the PDF open
-    across spans (and across builds of the same file)."""
+    across spans (and across builds of the same file). Pages in `refused` (index ->
+    reason) are not loaded: they are recorded damaged."""
     if (_PDF is None and _DOC is None) or (_PATH, _READER) != (path, reader):
         _close_worker()
         _open_worker(path, reader)
-    if _DOC is None:
-        return [_time_limited(_read_page, _PDF, index) for index in range(start, stop)]
-    return [_time_limited(_read_page_pdfium, _DOC, index) for index in range(start, stop)]
+    read, handle = (_read_page, _PDF) if _DOC is None else (_read_page_pdfium, _DOC)
+    return [RawPage(page=index + 1, error=f"PageTooLarge: {refused[index]}") if index in (refused or {})
+            else _time_limited(read, handle, index) for index in range(start, stop)]
 
 
 def _read_page(pdf, index: int) -> RawPage:
