@@ -32,7 +32,8 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     `built_at` (default: now) lets a corpus build stamp every edition alike, and reproducibly."""
     with Pool(workers) as pool:
         kind, raw_pages = read_pages(source, progress=progress, ocr=ocr, pool=pool, reader=reader)
-        regions = ruled.find_tables(source, raw_pages) if kind == "pdf" else {}  # ruled tables, kept out of the body
+        refused = frozenset(p.page - 1 for p in raw_pages if (p.error or "").startswith("PageTooLarge"))
+        regions = _ruled_tables(source, raw_pages, refused) if kind == "pdf" else {}  # ruled tables, kept out of the body
         raw_pages = ruled.without_tables(raw_pages, regions)
         pages = pages_table(raw_pages, edition, str(source))
         if not any(p["text"] for p in pages):
@@ -43,7 +44,9 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     for name, rows in ruled.edition_tables(regions, sections, edition, tables).items():
         tables[name] = [*tables.get(name, []), *rows]
     add_boxes(tables, source if kind == "pdf" else None, raw_pages)     # each mention's boxes on its page
+    drop_unfit_values(tables, str(source))                    # before the tables derived from them
     across_tables(tables)
+    drop_unfit_values(tables, str(source))
     counts = {name: _length(rows) for name, rows in tables.items()}
     tables["editions"] = [{
         "edition": edition, "source_file": source.name, "source_sha256": file_sha256(source),
@@ -53,6 +56,31 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     }]
     dataset.write_edition(out, edition, tables)
     return counts
+
+
+def _ruled_tables(source: Path, raw_pages: list, refused: frozenset[int]) -> dict:
+    """The ruled tables of a PDF; none, with a warning, when pdfplumber cannot walk its
+    pages (one page's bad dictionary fails its page list): the text is built anyway."""
+    try:
+        return ruled.find_tables(source, raw_pages, refused)
+    except Exception as exc:
+        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+        log.warning("%s: ruled tables not read (%s: %s); the text is built without them",
+                    source, type(exc).__name__, reason)
+        return {}
+
+
+def drop_unfit_values(tables: dict, source: str) -> None:
+    """One value no column can hold (a 21-digit 万元 amount) is dropped with a warning
+    naming the file and page, one line per table; the rest of the edition is built."""
+    for name, rows in tables.items():
+        dropped = dataset.fit_to_schema(name, rows)
+        if dropped:
+            i, column, value = dropped[0]
+            page = rows[i].get("page")
+            text = rows[i].get("text")
+            log.warning("%s: page %s: %s.%s %s does not fit its column, stored as null%s", source, page, name,
+                        column, text or value, f" (and {len(dropped) - 1} more)" if len(dropped) > 1 else "")
 
 
 def extract_edition(data: Path, edition: str, workers: int = 2) -> dict[str, int]:
@@ -74,7 +102,9 @@ def extract_edition(data: Path, edition: str, workers: int = 2) -> dict[str, int
     # boxes of the same span in the previous build; a new one has none.
     _carry_boxes(tables, {name: dataset.read_rows(data, name, edition) for name in MENTION_TABLES})
     tables.update(documents=dataset.read_rows(data, "documents", edition), sections=sections, pages=pages)
+    drop_unfit_values(tables, info["source_file"])
     across_tables(tables)
+    drop_unfit_values(tables, info["source_file"])
     for name in ("sections", "pages"):
         del tables[name]                      # read, not rewritten
     counts = {name: _length(rows) for name, rows in tables.items()}

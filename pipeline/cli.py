@@ -7,6 +7,7 @@ Exit codes, the same for every command:
      Like grep's 1, it tells a script "nothing wrong with the call, the data is not there".
   2  bad input: a file that cannot be read, an edition id outside the alphabet, a bad
      option. click uses 2 for usage errors, so 2 always means "fix the command".
+130  interrupted (Ctrl-C or SIGTERM); the message says what the edition was left as.
 """
 from __future__ import annotations
 
@@ -19,11 +20,12 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .dataset import DatasetError, EditionIdError, SchemaError
+from .dataset import DatasetError, EditionIdError, OutputError, SchemaError
 from .sources import InputError
 
 EXIT_NO = 1          # ran fine; the dataset or edition is missing, or invalid
 EXIT_BAD_INPUT = 2   # the caller's input cannot be used (also click's usage errors)
+EXIT_INTERRUPTED = 130
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +194,8 @@ def _build_one(source: Path, edition: str | None, out: Path, workers: int, no_oc
         _fail(f"{_shown(source)}: {exc}" + ("" if edition else "; pass --edition"))
     show = not quiet and sys.stderr.isatty()
     try:
+        from .dataset import check_writable, table_names
+        check_writable(out, table_names())     # before the build, not after its minutes
         if show:
             from .sources import source_kind
             total = _page_total(source) if source_kind(source) == "pdf" else None
@@ -204,18 +208,26 @@ def _build_one(source: Path, edition: str | None, out: Path, workers: int, no_oc
                     handler.bar = None
         else:
             counts = build_edition(source, edition, out, workers, ocr=not no_ocr, reader=reader, built_at=built_at)
-    except (InputError, SchemaError, EditionIdError) as exc:
+    except (InputError, SchemaError, EditionIdError, OutputError) as exc:
         _fail(str(exc))
     except OSError as exc:   # reading the source or writing --out: disk full, no permission, ...
         _fail(f"{exc.filename or source}: {exc.strerror or exc}")
-    except KeyboardInterrupt:
-        _fail("interrupted; previous output left as it was")
+    except KeyboardInterrupt as exc:
+        _fail(_interrupted(exc, out, edition), EXIT_INTERRUPTED)
     summary = ", ".join(f"{n} {t}" for t, n in counts.items())
     warnings = handler.warnings - start
     warned = f" ({warnings} warning{'s' * (warnings != 1)} above)" if warnings else ""
     if not quiet:   # the one closing summary
         click.echo(f"{edition}: {summary} -> {out}{warned}", err=True)
     return {"edition": edition, "source": str(source), "out": str(out), "rows": counts, "warnings": warnings}
+
+
+def _interrupted(exc: KeyboardInterrupt, out: Path, edition: str) -> str:
+    """What an interrupted build left: dataset.write_edition says whether the switch to
+    the new partitions had begun (then it was finished); before that nothing changed."""
+    if getattr(exc, "replaced", False):
+        return f"interrupted; {out}: edition {edition} was already written and is the new build"
+    return f"interrupted; {out}: edition {edition} left as it was before this build"
 
 
 def _shown(path: Path) -> str:
@@ -255,12 +267,23 @@ def update(raw_dir: Path, out: Path, workers: int, no_ocr: bool, quiet: bool, ve
     plan = sync.plan(raw_dir, out)
     for name, reason in plan.skipped:
         log.info("%s: skipped (%s)", name, reason)
+    failed = [name for name, _ in plan.refused]
+    for name, reason in plan.refused:
+        click.echo(f"error: {raw_dir / name if ' and ' not in name else name}: {reason}", err=True)
     for edition in plan.remove:
         sync.remove(out, edition)
         log.info("removed edition %s: its source is gone from %s", edition, raw_dir)
     for source, edition in plan.build:
-        _build_one(source, edition, out, workers, no_ocr, quiet)
+        try:   # one bad file must not stop the good ones: its one error line, then the next
+            _build_one(source, edition, out, workers, no_ocr, quiet)
+        except SystemExit as exc:
+            if exc.code in (0, None, EXIT_INTERRUPTED):
+                raise
+            failed.append(source.name)
+            continue
         sync.stamp(out, source, edition)
+    if failed:
+        _fail(f"{raw_dir}: {len(failed)} source(s) not built: {', '.join(failed)}")
     if not (plan.build or plan.remove) and not quiet:
         click.echo(f"{out}: up to date ({len(plan.current)} edition(s))", err=True)
 
@@ -279,7 +302,10 @@ def editions(data: Path, as_json: bool) -> None:
         _fail(f"{data}: no built edition (build one: python -m pipeline build FILE --out {data})", EXIT_NO)
     rows = []
     for name in names:
-        info = dataset.read_rows(data, "editions", name)[0]
+        try:
+            info = dataset.check_edition(data, name)
+        except DatasetError as exc:
+            _fail(str(exc), EXIT_NO)
         rows.append({"edition": name, "source_file": info["source_file"], "source_kind": info["source_kind"],
                      "page_count": info["page_count"], "pipeline_version": info["pipeline_version"],
                      "built_at": info["built_at"].isoformat(),
@@ -369,12 +395,12 @@ def _rerun_extraction(data: Path, edition: str | None, workers: int, quiet: bool
         _fail("extract: give --edition EDITION (and --data DIR) to redo a built edition")
     try:
         counts = extract_edition(data, edition, workers)
-    except (DatasetError, SchemaError) as exc:
+    except (DatasetError, SchemaError, OutputError) as exc:
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{exc.filename or data}: {exc.strerror or exc}")
-    except KeyboardInterrupt:
-        _fail("interrupted; previous output left as it was")
+    except KeyboardInterrupt as exc:
+        _fail(_interrupted(exc, data, edition), EXIT_INTERRUPTED)
     if not quiet:
         click.echo(f"{edition}: {', '.join(f'{n} {t}' for t, n in counts.items())} -> {data}", err=True)
 
@@ -457,10 +483,20 @@ def diff(old: str, new: str, data: Path, out_file: Path | None, fmt: str, exit_c
     try:
         for name in (old, new):
             dataset.check_edition_id(name)
+        if out_file is not None and out_file.is_dir():
+            _fail(f"{out_file}: is a directory; --out names the Parquet file to write")
+        if out_file is not None and not out_file.parent.is_dir():
+            _fail(f"{out_file}: no folder {out_file.parent} to write it in")
         editions = []
         for name in (old, new):
             dataset.check_edition(data, name)
-            editions.append(Edition(name, {t: dataset.read_rows(data, t, name) for t in TABLES}))
+            rows = {t: dataset.read_rows(data, t, name) for t in TABLES}   # missing, unreadable: one line
+            # diff validates what it reads: a broken partition is an error, not "no change"
+            problems = dataset.validate_edition(data, name, [*TABLES, "editions"])
+            if problems:
+                more = f" (and {len(problems) - 1} more problem(s): python -m pipeline validate --data {data})"
+                raise DatasetError(f"{data / problems[0]}" + (more if len(problems) > 1 else ""))
+            editions.append(Edition(name, rows))
         changes = diff_editions(*editions)
         if out_file:
             table = dataset.to_arrow("changes", changes)
@@ -472,6 +508,8 @@ def diff(old: str, new: str, data: Path, out_file: Path | None, fmt: str, exit_c
         _fail(str(exc))
     except DatasetError as exc:
         _fail(str(exc), EXIT_NO)
+    except OSError as exc:
+        _fail(f"{exc.filename or out_file}: {exc.strerror or exc}")
     if fmt == "json":   # stdout stays one JSON array; the summary line goes to stderr
         click.echo(json.dumps(changes, ensure_ascii=False, indent=1, default=str))
         click.echo(f"{old} → {new}: {summary_line(changes)}", err=True)

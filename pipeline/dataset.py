@@ -136,6 +136,46 @@ def to_arrow(table: str, rows: list[dict] | dict[str, list]) -> pa.Table:
     return pa.table(columns, schema=schema)
 
 
+def fit_to_schema(table: str, rows: list[dict]) -> list[tuple[int, str, object]]:
+    """Set to null, in place, the values of nullable decimal and integer columns that their
+    type cannot hold (a 21-digit 万元 amount in decimal(24,4), a page number past int32),
+    and round decimals to the column's scale; returns (row, column, value) of each dropped
+    value, so the build warns and writes the rest instead of failing on one value."""
+    import decimal
+
+    if not isinstance(rows, list):
+        return []
+    checks = []
+    for field in arrow_schema(table):
+        if not field.nullable:
+            continue
+        if pa.types.is_decimal(field.type):
+            whole = decimal.Decimal(10) ** (field.type.precision - field.type.scale)
+            checks.append((field.name, "decimal", whole, decimal.Decimal(1).scaleb(-field.type.scale)))
+        elif pa.types.is_integer(field.type):
+            bits = field.type.bit_width
+            checks.append((field.name, "int", 2 ** (bits - 1), None))
+    dropped = []
+    for i, row in enumerate(rows):
+        for name, kind, limit, quantum in checks:
+            value = row.get(name)
+            if value is None or isinstance(value, bool):
+                continue
+            if kind == "decimal":
+                try:
+                    value = decimal.Decimal(value) if not isinstance(value, decimal.Decimal) else value
+                    if not value.is_finite() or abs(value) >= limit:
+                        raise decimal.InvalidOperation
+                    row[name] = value.quantize(quantum, rounding=decimal.ROUND_HALF_EVEN)
+                except (decimal.InvalidOperation, TypeError, ValueError):
+                    dropped.append((i, name, row[name]))
+                    row[name] = None
+            elif isinstance(value, int) and not -limit <= value < limit:
+                dropped.append((i, name, value))
+                row[name] = None
+    return dropped
+
+
 class DatasetError(Exception):
     """A dataset directory that cannot be read as asked. The message is one line."""
 
@@ -184,12 +224,26 @@ def _with_edition(table: str, data: pa.Table, edition: str) -> pa.Table:
     return pa.table([columns[f.name] for f in full], schema=full)
 
 
+class WriteInterrupted(KeyboardInterrupt):
+    """Ctrl-C during write_edition; `replaced` says whether the edition is the new one
+    (the switch had begun and was finished) or still the old one."""
+
+    def __init__(self, edition: str, replaced: bool):
+        super().__init__(edition)
+        self.edition, self.replaced = edition, replaced
+
+
 def write_edition(out: Path, edition: str, tables: dict[str, list[dict] | pa.Table]) -> None:
     """Write every table's partition for one edition, all or nothing, then datapackage.json.
 
-    All files are written under a hidden staging directory first (readers skip names
-    starting with '.'); only when every table is written do the partitions move into
-    place, each replacing the edition's previous partition by rename.
+    1. every table is written under a hidden staging folder (readers skip names starting
+       with '.'); a kill here leaves the old edition, and the staging folder is removed
+       on the next start;
+    2. a journal OUT/.replace-<ID>.json is written (atomically): from now on the new
+       edition is complete on disk and wins;
+    3. each old partition is moved aside and the new one moved in; a kill here is rolled
+       forward on the next start (`recover`): every edition ends either old or new;
+    4. the journal and the old partitions are removed.
     """
     check_edition_id(edition)
     arrow_tables = {}
@@ -200,28 +254,143 @@ def write_edition(out: Path, edition: str, tables: dict[str, list[dict] | pa.Tab
         if not data.schema.equals(arrow_schema(name)):
             raise SchemaError(f"{name}: table does not match schemas/{name}.json")
         arrow_tables[name] = _with_edition(name, data, edition)
-    out.mkdir(parents=True, exist_ok=True)
+    check_writable(out, list(arrow_tables))
+    recover(out, edition)
     staging = out / f".staging-{edition}-{uuid.uuid4().hex[:8]}"
     try:
         for name, data in arrow_tables.items():
             target = staging / name
             target.mkdir(parents=True)
             pq.write_table(data, target / "part-0.parquet", compression="zstd")
-        for name in arrow_tables:
-            final = partition_dir(out, name, edition)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            old = final.parent / f".old-{edition}-{uuid.uuid4().hex[:8]}"
-            if final.exists():
-                os.replace(final, old)
-            os.replace(staging / name, final)
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, KeyboardInterrupt):
+            raise WriteInterrupted(edition, replaced=False) from None
+        raise
+    try:
+        _write_journal(out, edition, staging, list(arrow_tables))
+    except BaseException as exc:
+        if _journal(out, edition).exists():     # the journal is in place: the new edition wins
+            _roll_forward(out, _journal(out, edition))
+            raise WriteInterrupted(edition, replaced=True) from None
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, KeyboardInterrupt):
+            raise WriteInterrupted(edition, replaced=False) from None
+        raise
+    try:
+        _roll_forward(out, _journal(out, edition))
+    except KeyboardInterrupt:
+        _roll_forward(out, _journal(out, edition))   # a second Ctrl-C: the next start finishes it
+        raise WriteInterrupted(edition, replaced=True) from None
     write_datapackage(out)
+
+
+class OutputError(Exception):
+    """A dataset folder that cannot be written. The message is one line naming the path."""
+
+
+def check_writable(out: Path, tables: list[str] | None = None) -> None:
+    """Before a build spends minutes: OUT (and OUT/<table> of each table) is a folder we
+    can create and write a file in. OutputError names the first path that is not."""
+    def refuse(path: Path, why: str):
+        raise OutputError(f"{path}: cannot write the dataset there ({why})")
+
+    probe = out
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        refuse(probe, "a file, not a folder")
+    for table in tables or []:
+        if (out / table).exists() and not (out / table).is_dir():
+            refuse(out / table, "a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with open(out / f".write-test-{uuid.uuid4().hex[:8]}", "wb") as fh:
+            os.unlink(fh.name)
+    except OSError as exc:
+        refuse(Path(exc.filename or out), exc.strerror or str(exc))
+
+
+def _journal(out: Path, edition: str) -> Path:
+    return out / f".replace-{edition}.json"
+
+
+def _write_journal(out: Path, edition: str, staging: Path, tables: list[str]) -> None:
+    tmp = out / f".replace-{edition}.json.tmp"
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump({"edition": edition, "staging": staging.name, "tables": tables,
+                   "aside": f".old-{edition}-{uuid.uuid4().hex[:8]}"}, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, _journal(out, edition))
+
+
+def _roll_forward(out: Path, journal: Path) -> None:
+    """Finish the switch a journal describes; safe to repeat after a kill at any point."""
+    plan = json.loads(journal.read_text("utf-8"))
+    edition, staging = check_edition_id(plan["edition"]), out / plan["staging"]
+    for name in plan["tables"]:
+        final, new = partition_dir(out, name, edition), staging / name
+        aside = final.parent / plan["aside"]
+        if not new.exists():
+            continue                            # already moved in
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists() and not aside.exists():
+            os.replace(final, aside)
+        elif final.exists():
+            shutil.rmtree(final)                # a half-done earlier switch: the old one is aside
+        try:
+            os.replace(new, final)
+        except FileNotFoundError:               # a reader finishing the same switch moved it first
+            if not final.exists():
+                raise
+    journal.unlink(missing_ok=True)
+    for name in plan["tables"]:
+        shutil.rmtree(partition_dir(out, name, edition).parent / plan["aside"], ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def recover(out: Path, edition: str | None = None) -> list[str]:
+    """After a kill: finish every journaled switch (the new edition was complete) and,
+    for `edition` (the one about to be written), drop its staging folders without a
+    journal (the old edition never changed). Other editions' staging folders are left
+    alone: a corpus build may be writing them. Returns the editions rolled forward."""
+    if not out.is_dir():
+        return []
+    done = []
+    journals = [_journal(out, edition)] if edition else sorted(out.glob(".replace-*.json"))
+    for journal in journals:
+        if journal.exists():
+            _roll_forward(out, journal)
+            done.append(journal.name[len(".replace-"):-len(".json")])
+    if edition:
+        for left in [*out.glob(f".staging-{edition}-*"), *out.glob(f"*/.old-{edition}-*")]:
+            shutil.rmtree(left, ignore_errors=True)
+        (out / f".replace-{edition}.json.tmp").unlink(missing_ok=True)
+    if done:
+        write_datapackage(out)
+    return done
+
+
+def settle(out: Path) -> list[str]:
+    """Before reading: finish interrupted switches if the dataset can be written; the
+    editions still pending (a read-only dataset) are returned."""
+    try:
+        recover(out)
+    except OSError:
+        pass
+    return pending_replacements(out)
+
+
+def pending_replacements(out: Path) -> list[str]:
+    """Editions whose switch was interrupted and not yet finished (see `recover`)."""
+    return sorted(p.name[len(".replace-"):-len(".json")] for p in out.glob(".replace-*.json")) \
+        if out.is_dir() else []
 
 
 def remove_edition(out: Path, edition: str) -> None:
     """Delete one edition from every table (the `editions` row last), then datapackage.json."""
+    recover(out, edition)
     for table in [t for t in table_names() if t != "editions"] + ["editions"]:
         shutil.rmtree(partition_dir(out, table, edition), ignore_errors=True)
     write_datapackage(out)
@@ -249,17 +418,25 @@ def read_rows(out: Path, table: str, edition: str) -> list[dict]:
     path = partition_dir(out, table, edition) / "part-0.parquet"
     if not path.exists():
         raise DatasetError(f"{out}: table {table!r} has no partition for edition {edition!r} ({path} missing)")
-    return pq.read_table(path).to_pylist()
+    try:
+        return pq.read_table(path).to_pylist()
+    except Exception as exc:   # truncated, bit-flipped, not Parquet at all
+        raise DatasetError(f"{path}: unreadable ({_one_line(exc)})") from None
 
 
 def check_edition(out: Path, edition: str) -> dict:
     """The edition's `editions` row, after checking it exists and was built by a compatible pipeline."""
     from . import DATASET_FORMAT
 
+    settle(out)
     have = editions_in(out)
     if edition not in have:
         raise DatasetError(f"{out}: unknown edition {edition!r} (built: {', '.join(have) or 'none'})")
-    info = read_rows(out, "editions", edition)[0]
+    rows = read_rows(out, "editions", edition)
+    if len(rows) != 1 or not rows[0].get("dataset_format"):
+        raise DatasetError(f"{partition_dir(out, 'editions', edition) / 'part-0.parquet'}: "
+                           f"{len(rows)} editions row(s) or an empty one, not one; rebuild edition {edition!r}")
+    info = rows[0]
     if info["dataset_format"] != DATASET_FORMAT:
         raise DatasetError(
             f"{out}: edition {edition!r} was built by pipeline {info['pipeline_version']} "
@@ -342,31 +519,50 @@ def write_datapackage(out: Path) -> Path:
 def validate(out: Path) -> list[str]:
     """Every problem found in the dataset at `out`, as readable lines (empty when valid):
     types, required columns, enums, primary keys and foreign keys, all from schemas/."""
-    problems: list[str] = []
+    problems: list[str] = [f"{_journal(out, e)}: replacement of edition {e!r} interrupted and not finished "
+                           "(the dataset cannot be written here; run a build with write access)"
+                           for e in settle(out)]
     editions = editions_in(out)
     if not editions:
         return [f"{out}: no built edition (no editions/<ID>/ partition)"]
     for edition in editions:
-        loaded: dict[str, pa.Table] = {}
-        for table in table_names():
-            if table == "changes":
-                continue     # written by `diff --out`, not by builds
-            path = partition_dir(out, table, edition) / "part-0.parquet"
-            where = f"{table}/{edition}"
-            if not path.exists():
-                problems.append(f"{where}: missing")
-                continue
-            try:
-                data = pq.read_table(path)
-            except Exception as exc:  # unreadable file: report, keep checking the rest
-                problems.append(f"{where}: unreadable ({exc})")
-                continue
-            loaded[table] = data
-            problems += _check_columns(where, table, data, edition)
-        for table, data in loaded.items():
-            for fk in load_schema(table).get("foreignKeys", []):
-                problems += _check_foreign_key(f"{table}/{edition}", data, fk, loaded)
+        problems += validate_edition(out, edition)
     return problems
+
+
+def validate_edition(out: Path, edition: str, tables: list[str] | None = None) -> list[str]:
+    """The problems of one edition's partitions (of `tables`, default all but `changes`),
+    foreign keys among them included."""
+    problems: list[str] = []
+    loaded: dict[str, pa.Table] = {}
+    for table in tables or [t for t in table_names() if t != "changes"]:   # changes: written by diff --out
+        folder = partition_dir(out, table, edition)
+        path = folder / "part-0.parquet"
+        where = f"{table}/{edition}"
+        if not path.exists():
+            problems.append(f"{where}: missing")
+            continue
+        stray = sorted(p.name for p in folder.iterdir() if p.name != "part-0.parquet"
+                       and not p.name.startswith((".", "_")))
+        if stray:   # every engine reads the whole folder: a stray file breaks them all
+            problems.append(f"{where}: file(s) that are not the partition's part-0.parquet: {', '.join(stray)}")
+        try:
+            data = pq.read_table(path)
+        except Exception as exc:  # unreadable file: report, keep checking the rest
+            problems.append(f"{where}: unreadable ({_one_line(exc)})")
+            continue
+        loaded[table] = data
+        problems += _check_columns(where, table, data, edition)
+        if table == "editions" and data.num_rows != 1:
+            problems.append(f"{where}: {data.num_rows} rows, an edition has exactly one editions row")
+    for table, data in loaded.items():
+        for fk in load_schema(table).get("foreignKeys", []):
+            problems += _check_foreign_key(f"{table}/{edition}", data, fk, loaded)
+    return problems
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _values(data: pa.Table, columns: list[str]) -> list[tuple]:

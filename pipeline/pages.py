@@ -19,7 +19,7 @@ from importlib import resources
 import regex
 
 from .sources import Line, RawPage
-from .text import normalize
+from .text import CONTROL, PRIVATE_USE, normalize
 
 log = logging.getLogger(__name__)
 
@@ -168,12 +168,22 @@ def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
     """Rows of the `pages` table for one source; warns about pages it could not read."""
     recurring = recurring_shapes(pages)
     rows = []
+    # One warning per kind of trouble, naming its pages: 3,000 blank pages are one line.
+    unread: dict[str, list[RawPage]] = {}     # trouble -> its pages, in order of the first
     for page in pages:
         parts = split_furniture(page, recurring)
+        raw_text = "".join(l.text for l in page.lines)
+        if CONTROL.search(raw_text):     # normalize removes them; the text layer is suspect
+            unread.setdefault("control characters in the text layer (removed; broken ToUnicode map?)",
+                              []).append(page)
+        if PRIVATE_USE.search(raw_text):
+            unread.setdefault("Private Use Area characters in the text layer (unmapped glyphs?)", []).append(page)
+        if page.rotated_glyphs:
+            unread.setdefault("text set rotated (not upright) is left out of pages.text", []).append(page)
         body = [normalize(l.text) for l in parts.body]
         body = [t for t in body if t]
         if page.error:
-            log.warning("%s: %s: damaged page skipped (%s)", source, _where(page), page.error)
+            unread.setdefault("damaged", []).append(page)
         elif not page.has_text_layer and page.ocr and body:   # routine on scans: INFO, not a warning
             conf = f"{page.ocr_confidence:.2f}" if page.ocr_confidence is not None else "n/a"
             log.info("%s: %s: no text layer (image-only page); text read by OCR (%s, confidence %s)",
@@ -183,9 +193,11 @@ def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
             log.info("%s: %s: image-only page; OCR read only its page furniture (%s)", source, _where(page),
                      " | ".join([*parts.header, *parts.footer]))
         elif not page.has_text_layer and page.ocr:
-            log.warning("%s: %s: no text layer (image-only page), and OCR read no text", source, _where(page))
+            unread.setdefault("no text layer (image-only page), and OCR read no text", []).append(page)
+        elif not page.has_text_layer and (page.image_count or page.width is None):   # a text export: unknown
+            unread.setdefault("no text layer (image-only page)", []).append(page)
         elif not page.has_text_layer:
-            log.warning("%s: %s: no text layer (image-only page)", source, _where(page))
+            unread.setdefault("blank (no text, no image)", []).append(page)
         rows.append({
             "edition": edition,
             "page": page.page,
@@ -209,4 +221,22 @@ def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
             "ocr_engine": page.ocr_engine,
             "ocr_confidence": page.ocr_confidence,
         })
+    for what, group in unread.items():
+        where = _where(group[0]) if len(group) == 1 else _pages(group)
+        if what == "damaged":
+            log.warning("%s: %s: damaged page%s skipped (%s%s)", source, where, "s" * (len(group) > 1),
+                        group[0].error, ", ..." if len(group) > 1 else "")
+        else:
+            log.warning("%s: %s: %s", source, where, what)
     return rows
+
+
+def _pages(pages: list[RawPage], most: int = 12) -> str:
+    """'1,234 pages: 3-5, 9, ...': how many, and the first `most` runs of them."""
+    from .sources.pdf import _page_list
+
+    text = _page_list(pages)
+    runs = text.split(", ")
+    if len(runs) > most:
+        text = ", ".join(runs[:most]) + ", ..."
+    return f"{len(pages):,} pages ({text})"

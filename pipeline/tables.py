@@ -100,7 +100,8 @@ def page_tables(page, page_number: int) -> list[TableRegion]:
     return regions
 
 
-def find_tables(path: Path, raw_pages: list | None = None) -> dict[int, list[TableRegion]]:
+def find_tables(path: Path, raw_pages: list | None = None,
+                skip: frozenset[int] = frozenset()) -> dict[int, list[TableRegion]]:
     """Ruled tables of every page of a PDF: page -> regions (pages without tables left out).
 
     Only pages with enough path segments (rules are paths) go to pdfplumber: the pdfium
@@ -112,9 +113,9 @@ def find_tables(path: Path, raw_pages: list | None = None) -> dict[int, list[Tab
     found: dict[int, list[TableRegion]] = {}
     with pdfplumber.open(path) as pdf:
         if raw_pages and all(p.path_segments is not None for p in raw_pages):
-            candidates = [p.page - 1 for p in raw_pages if p.path_segments >= MIN_SEGMENTS]
+            candidates = [p.page - 1 for p in raw_pages if p.path_segments >= MIN_SEGMENTS and p.page - 1 not in skip]
         else:
-            candidates = ruled_candidates(path, len(pdf.pages))
+            candidates = ruled_candidates(path, len(pdf.pages), skip)
         for i in candidates:
             page = pdf.pages[i]
             try:
@@ -137,19 +138,25 @@ def link_continuations(found: dict[int, list[TableRegion]]) -> None:
             first.continues = before[-1]
 
 
-def ruled_candidates(path: Path, n_pages: int) -> list[int]:
+def ruled_candidates(path: Path, n_pages: int, skip: frozenset[int] = frozenset()) -> list[int]:
     """0-based pages that may hold a ruled table: path segments enough for a 2 x 2 grid
     (MIN_SEGMENTS; a red header's rule has 2 to 5), whether drawn as one path or many.
-    All pages when pypdfium2 is missing or cannot read the file."""
+    All pages but `skip` when pypdfium2 is missing or cannot read the file."""
     try:
         import pypdfium2 as pdfium
     except ImportError:
-        return list(range(n_pages))
+        return [i for i in range(n_pages) if i not in skip]
+    from .sources.pdfiumchars import MAX_PAGE_GLYPHS, _objects_over
     pdf = pdfium.PdfDocument(str(path))
     try:
         out = []
         for i in range(len(pdf)):
+            if i in skip:       # 0-based pages the reader refused to load (pages.error PageTooLarge)
+                continue
             page = pdf[i]
+            if _objects_over(page, MAX_PAGE_GLYPHS) is not None:   # a form drawn over and over: damaged
+                page.close()
+                continue
             segments = sum(pdfium.raw.FPDFPath_CountSegments(obj.raw) for obj in page.get_objects()
                            if obj.type == pdfium.raw.FPDF_PAGEOBJ_PATH)
             if segments >= MIN_SEGMENTS:
@@ -157,7 +164,7 @@ def ruled_candidates(path: Path, n_pages: int) -> list[int]:
             page.close()
         return out
     except Exception:  # pypdfium2 cannot read it: let pdfplumber look at every page
-        return list(range(n_pages))
+        return [i for i in range(n_pages) if i not in skip]
     finally:
         pdf.close()
 

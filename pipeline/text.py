@@ -63,7 +63,13 @@ _FOLD_TABLE = str.maketrans({**_PAGE, **CODEPOINTS.get("variant", {})})
 #: What `normalize` does that `fold` cannot (it changes lengths): drop zero-width
 #: space, BOM and soft hyphen; spell out Latin ligatures (Chromium's "ﬁle://").
 _DROP = str.maketrans({0x200B: None, 0xFEFF: None, 0x00AD: None,
-                       0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB06: "st"})
+                       0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB06: "st",
+                       # control characters (NUL, C0, DEL, C1) are never text: a ToUnicode map into
+                       # them is a broken text layer (pipeline.pages flags the page); tab is a space
+                       **{c: None for c in [*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0)]},
+                       0x09: " "})
+CONTROL = regex.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+PRIVATE_USE = regex.compile(r"\p{Co}")
 
 _NUMERAL = "〇零一二三四五六七八九十"
 _ZERO = regex.compile(rf"(?<=[{_NUMERAL}])○+|○+(?=[{_NUMERAL}])")

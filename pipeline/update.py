@@ -27,6 +27,7 @@ class Plan:
     remove: list[str] = field(default_factory=list)                  # editions whose source is gone
     current: list[str] = field(default_factory=list)                 # editions already up to date
     skipped: list[tuple[str, str]] = field(default_factory=list)     # (file name, why)
+    refused: list[tuple[str, str]] = field(default_factory=list)     # (file names, why): an error each
 
 
 def pipeline_hash() -> str:
@@ -71,15 +72,22 @@ def plan(raw_dir: Path, out: Path) -> Plan:
     code = pipeline_hash()
     built = set(dataset.editions_in(out))
     wanted: dict[str, Path] = {}
+    by_edition: dict[str, list[Path]] = {}
     for source in found:
         try:
             edition = dataset.edition_from_name(source.stem)
         except dataset.EditionIdError as exc:
-            result.skipped.append((source.name, f"{exc}; rename the file"))
+            result.refused.append((source.name, f"{exc}; rename the file"))
             continue
-        if edition in wanted:
-            result.skipped.append((source.name, f"edition {edition} already comes from {wanted[edition].name}"))
+        by_edition.setdefault(edition, []).append(source)
+    for edition, same in by_edition.items():
+        if len(same) > 1:   # 2024.pdf and 2024.txt: which one is edition 2024? Neither, until renamed.
+            result.refused.append((" and ".join(p.name for p in same),
+                                   f"both would be edition {edition}; rename or remove one "
+                                   "(edition left as it was)"))
+            wanted[edition] = same[0]     # kept, not removed: its stamp stays
             continue
+        source = same[0]
         wanted[edition] = source
         stamp = _stamp_dir(out) / f"{edition}.json"
         old = json.loads(stamp.read_text("utf-8")) if stamp.exists() else {}

@@ -7,11 +7,57 @@ With workers=1 everything runs in this process, in order, with no pool at all.
 """
 from __future__ import annotations
 
+import logging
+import os
+import signal
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Callable, Iterable, Iterator, Sequence
 
+log = logging.getLogger(__name__)
+
 # Two chunks per worker: when one chunk turns out slower, the other worker is not idle.
 CHUNKS_PER_WORKER = 2
+# What one worker process may need at its peak (pdfium + jieba + OCR models, measured
+# ~0.4 GiB on a 500-page edition): workers beyond memory / this would swap or be killed.
+WORKER_MEMORY = 512 * 2**20
+
+
+def usable_workers(requested: int) -> int:
+    """`requested` workers, capped by the cores this process may run on and by the
+    memory available (more processes than cores only add memory and switching)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    by_memory = _available_memory() // WORKER_MEMORY if _available_memory() else cores
+    return max(1, min(int(requested), cores, by_memory))
+
+
+def _available_memory() -> int | None:
+    """MemAvailable from /proc/meminfo, in bytes (None where there is none)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM during a build: handled as Ctrl-C is (workers stopped, output all or nothing)."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated()
+
+
+def worker_start() -> None:
+    """In each worker: SIGTERM kills it at once; Ctrl-C is for the parent to handle."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def spans(weights: Sequence[float], workers: int, most: int | None = None) -> list[tuple[int, int]]:
@@ -46,22 +92,38 @@ class Pool:
     """
 
     def __init__(self, workers: int):
-        self.workers = max(1, int(workers))
+        self.workers = usable_workers(workers)
+        if self.workers < workers:
+            log.info("%d workers asked, %d used (cores and memory available)", workers, self.workers)
         self._executor: Executor | None = None
+        self._old_sigterm = None
 
     @property
     def serial(self) -> bool:
         return self.workers == 1
 
     def __enter__(self) -> Pool:
+        # With workers, SIGTERM is turned into Terminated so that they are stopped too (the
+        # parent then waits on futures, where a Python handler runs at once). Without, the
+        # default stays: the parent may be inside pdfium's C code, where a handler would wait.
+        if not self.serial and threading.current_thread() is threading.main_thread():
+            self._old_sigterm = signal.signal(signal.SIGTERM, _raise_terminated)
         if not self.serial:
-            self._executor = ProcessPoolExecutor(max_workers=self.workers)
+            self._executor = ProcessPoolExecutor(max_workers=self.workers, initializer=worker_start)
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, *exc) -> None:
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            if kind is not None:    # failed or interrupted: do not wait for the queued chunks
+                for process in list(getattr(self._executor, "_processes", {}).values()):
+                    process.terminate()
+                self._executor.shutdown(wait=True, cancel_futures=True)
+            else:
+                self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+        if self._old_sigterm is not None:
+            signal.signal(signal.SIGTERM, self._old_sigterm)
+            self._old_sigterm = None
 
     def map(self, func: Callable, chunks: Iterable[tuple]) -> Iterator:
         """func(*chunk) for every chunk (a tuple of arguments), results in order."""

@@ -51,7 +51,9 @@ class OcrPass:
     """
 
     def __init__(self, path: Path, workers: int = 2, progress=None, enabled: bool = True):
-        self.path, self.workers, self.progress, self.enabled = Path(path), workers, progress, enabled
+        from ..workers import usable_workers
+        self.path, self.progress, self.enabled = Path(path), progress, enabled
+        self.workers = usable_workers(workers)
         self._pool: ProcessPoolExecutor | None = None
         self._jobs: list[tuple[RawPage, str, Future | tuple]] = []     # page, kind, future or (fn, args)
         self._done_ocr = 0
@@ -62,6 +64,9 @@ class OcrPass:
 
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
+            if exc[0] is not None:    # failed or interrupted (SIGTERM): stop the OCR workers now
+                for process in list(getattr(self._pool, "_processes", {}).values()):
+                    process.terminate()
             self._pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
             self._pool = None
         read.close_documents()
@@ -77,7 +82,8 @@ class OcrPass:
             kind, fn, args = job
             if self.workers > 1:
                 if self._pool is None:
-                    self._pool = ProcessPoolExecutor(max_workers=self.workers)
+                    from ..workers import worker_start
+                    self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=worker_start)
                 self._jobs.append((page, kind, self._pool.submit(fn, *args)))
             else:
                 self._jobs.append((page, kind, (fn, args)))

@@ -8,6 +8,7 @@ new producer or format needs a new adapter and nothing else.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,7 @@ class RawPage:
     path_segments: int | None = None  # path segments drawn (ruled tables); None when the reader did not count
     has_text_layer: bool = False
     error: str | None = None
+    rotated_glyphs: int = 0           # glyphs set rotated (upright=False), not in `lines`
     ocr: bool = False                 # the lines were read by OCR from the page image
     ocr_engine: str | None = None     # e.g. "rapidocr 3.10.0"
     ocr_confidence: float | None = None   # mean engine confidence of the OCR lines, 0..1
@@ -62,15 +64,34 @@ def source_kind(path: Path) -> str:
         raise InputError(f"{path}: no such file")
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not a file")
+    if not path.is_file():   # a FIFO blocks, /dev/zero never ends: never open them
+        raise InputError(f"{path}: not a regular file (a pipe, device or socket); save it to a file first")
     with path.open("rb") as fh:
         head = fh.read(1024)
     if not head:
         raise InputError(f"{path}: empty file")
-    if b"%PDF-" in head:
+    if is_pdf_head(head):
         return "pdf"
     if path.suffix.lower() == ".pdf":
         raise InputError(f"{path}: not a PDF (no %PDF header)")
     return "flipbook"
+
+
+# The PDF header: '%PDF-1.7' on a line of its own. Readers accept junk before it within
+# the first 1024 bytes (a mail header, a BOM), so it is looked for at the start of a line
+# there, not as a mention anywhere: a text export saying "格式 %PDF-1.4" is text.
+_PDF_HEADER = re.compile(rb"(?:\A|[\r\n])(?:\xef\xbb\xbf)?[ \t\x00\x0c]*%PDF-\d\.\d")
+# A flipbook export's page marker (pipeline/data/flipbook.json) as UTF-8 bytes: 第12页.
+_PAGE_MARKER_LINE = re.compile(rb"(?:\A|[\r\n])\s*\xe7\xac\xac\s*\d+\s*\xe9\xa1\xb5\s*(?:[\r\n]|\Z)")
+
+
+def is_pdf_head(head: bytes) -> bool:
+    """The first KB of a PDF: a header line, and, when the header is not the very start,
+    no flipbook page marker before it (an export quoting a PDF header line is text)."""
+    found = _PDF_HEADER.search(head)
+    if not found:
+        return False
+    return found.start() == 0 or not _PAGE_MARKER_LINE.search(head[:found.start() + 1])
 
 
 def read_pages(path: Path, workers: int = 2, progress=None, ocr: bool = True,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import itertools
+import re
 import statistics
 from pathlib import Path
 
@@ -71,9 +72,20 @@ def open_pdf(path: Path, count_pages=None):
             raise InputError(f"{path}: damaged or truncated PDF ({_reason(exc)})") from None
         raise InputError(f"{path}: cannot read PDF ({_reason(exc)})") from None
     if n == 0:
-        pdf.close()
+        _close(pdf)
         raise InputError(f"{path}: PDF has no pages")
     return pdf
+
+
+def _close(pdf) -> None:
+    """Close a pdfplumber handle. Its close() walks every page (pdf.pages), which raises on
+    one page's bad dictionary (a MediaBox [0 0 /Foo (bar)]): the file is closed anyway."""
+    try:
+        pdf.close()
+    except Exception:
+        stream = getattr(pdf, "stream", None)
+        if stream is not None and getattr(pdf, "stream_is_external", False) is False:
+            stream.close()
 
 
 def _reason(exc: BaseException) -> str:
@@ -82,11 +94,16 @@ def _reason(exc: BaseException) -> str:
 
 
 def page_count(path: Path) -> int:
+    try:   # pdfium counts without parsing every page's dictionary (one bad page would fail it)
+        from .pdfiumchars import page_total
+        return page_total(path)
+    except Exception:
+        pass
     pdf = open_pdf(path)
     try:
         return len(pdf.pages)
     finally:
-        pdf.close()
+        _close(pdf)
 
 
 def page_labels(path: Path) -> list[str] | None:
@@ -95,7 +112,7 @@ def page_labels(path: Path) -> list[str] | None:
     try:
         return _labels(pdf)
     finally:
-        pdf.close()
+        _close(pdf)
 
 
 def _labels(pdf, n: int | None = None) -> list[str] | None:
@@ -103,6 +120,71 @@ def _labels(pdf, n: int | None = None) -> list[str] | None:
         return list(itertools.islice(pdf.doc.get_page_labels(), len(pdf.pages) if n is None else n))
     except Exception:  # no /PageLabels, or a broken one: labels are optional
         return None
+
+
+# Objects a page may draw once its forms are expanded: a form drawing another ten times,
+# seven deep ("billion laughs"), is 10^7 draws from a 4 KB file, and pdfium expands them all
+# in C when it loads the page (23 GB measured), where no time limit reaches. Such pages
+# are found from the file's dictionaries before any reader loads them.
+MAX_DRAWN = 100_000
+_DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+Do\b")
+
+
+def overdrawn_pages(doc, most: int = MAX_DRAWN) -> dict[int, str]:
+    """0-based page -> reason, for the pages whose form XObjects expand to more than
+    `most` draws. `doc`: pdfminer's PDFDocument."""
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdftypes import resolve1, stream_value
+
+    cost: dict[int, int] = {}        # form object id -> draws when expanded
+
+    def expanded(ref, depth: int = 0) -> float:
+        key = getattr(ref, "objid", None)
+        if key in cost:
+            return cost[key]
+        if depth > 32:
+            return most + 1
+        cost[key] = 1                # visiting: a form that draws itself is cut there, as pdfium does
+        try:
+            form = stream_value(ref)
+            names = _DO.findall(form.get_data())
+            xobjects = resolve1(resolve1(form.get("Resources") or {}).get("XObject") or {})
+        except Exception:
+            cost[key] = 1
+            return 1
+        total = 1
+        for name in names:
+            target = xobjects.get(name.decode("latin-1")) if isinstance(xobjects, dict) else None
+            if target is not None and _is_form(target):
+                total += expanded(target, depth + 1)
+            else:
+                total += 1
+            if total > most:
+                break
+        cost[key] = total
+        return total
+
+    found = {}
+    try:
+        for index, page in enumerate(PDFPage.create_pages(doc)):
+            xobjects = resolve1((page.resources or {}).get("XObject") or {})
+            if not isinstance(xobjects, dict):
+                continue
+            total = sum(expanded(ref) for ref in xobjects.values() if _is_form(ref))
+            if total > most:
+                found[index] = f"forms drawn over and over: more than {most:,} objects on one page"
+    except Exception:   # a page dictionary pdfminer cannot walk: the readers look at each page
+        pass
+    return found
+
+
+def _is_form(ref) -> bool:
+    from pdfminer.pdftypes import resolve1
+    from pdfminer.psparser import LIT
+    try:
+        return getattr(resolve1(ref), "attrs", {}).get("Subtype") is LIT("Form")
+    except Exception:
+        return False
 
 
 def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True, pool=None,
@@ -131,11 +213,12 @@ def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True, pool
         n = len(pdf.pages)
     try:
         labels = _labels(pdf, n)
+        overdrawn = overdrawn_pages(pdf.doc)
     finally:
-        pdf.close()
+        _close(pdf)
     pages: list[RawPage] = []
     try:
-        work = [(path, reader, a, b) for a, b in spans([1] * n, pool.workers, most=25)]
+        work = [(path, reader, a, b, overdrawn) for a, b in spans([1] * n, pool.workers, most=25)]
         with OcrPass(path, pool.workers, progress, enabled=ocr) as ocr_pass:   # OCR in a pool of its own
             for batch in pool.map(_read_span, work):
                 pages.extend(batch)
@@ -183,22 +266,63 @@ def _plumber():
 def _close_worker() -> None:
     global _PDF, _DOC
     if _PDF is not None:
-        _PDF.close()
+        _close(_PDF)
         _PDF = None
     if _DOC is not None:
         _DOC.close()
         _DOC = None
 
 
-def _read_span(path: Path, reader: str, start: int, stop: int) -> list[RawPage]:
+# A page that takes longer than this to read (a library looping over a hostile page) is
+# recorded as damaged (pages.error) and the rest of the file is read. $POLICY_PIPELINE_PAGE_SECONDS.
+PAGE_SECONDS = 120.0
+
+
+class PageTimeout(Exception):
+    pass
+
+
+def _page_seconds() -> float:
+    import os
+    try:
+        return float(os.environ.get("POLICY_PIPELINE_PAGE_SECONDS", PAGE_SECONDS))
+    except ValueError:
+        return PAGE_SECONDS
+
+
+def _time_limited(read, *args) -> RawPage:
+    """read(*args) under the page time limit (SIGALRM: Python-level loops only; a loop
+    inside pdfium's C code ends at its next return to Python)."""
+    import signal
+    import threading
+
+    seconds = _page_seconds()
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        return read(*args)
+
+    def expired(signum, frame):
+        raise PageTimeout(f"page took longer than {seconds:g} s to read")
+
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return read(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _read_span(path: Path, reader: str, start: int, stop: int,
+               refused: dict[int, str] | None = None) -> list[RawPage]:
     """Pages [start, stop) of the PDF; runs in a worker process, which keeps the PDF open
-    across spans (and across builds of the same file)."""
+    across spans (and across builds of the same file). Pages in `refused` (index ->
+    reason) are not loaded: they are recorded damaged."""
     if (_PDF is None and _DOC is None) or (_PATH, _READER) != (path, reader):
         _close_worker()
         _open_worker(path, reader)
-    if _DOC is None:
-        return [_read_page(_PDF, index) for index in range(start, stop)]
-    return [_read_page_pdfium(_DOC, index) for index in range(start, stop)]
+    read, handle = (_read_page, _PDF) if _DOC is None else (_read_page_pdfium, _DOC)
+    return [RawPage(page=index + 1, error=f"PageTooLarge: {refused[index]}") if index in (refused or {})
+            else _time_limited(read, handle, index) for index in range(start, stop)]
 
 
 def _read_page(pdf, index: int) -> RawPage:
@@ -248,6 +372,7 @@ def _load_fonts(pdf, index: int) -> None:
 
 def _fill(record: RawPage, chars: list[dict]) -> None:
     record.lines = chars_to_lines(chars)
+    record.rotated_glyphs = sum(1 for c in chars if c.get("text", "").strip() and not c.get("upright", True))
     record.char_count = sum(len(l.text.replace(" ", "")) for l in record.lines)
     record.has_text_layer = record.char_count > 0
 

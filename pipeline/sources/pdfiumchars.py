@@ -60,6 +60,24 @@ def _drawn(page) -> tuple[int, int]:
     return count((raw.FPDFPage_GetObject(handle, k) for k in range(raw.FPDFPage_CountObjects(handle))), 0)
 
 
+def _objects_over(page, most: int) -> int | None:
+    """The number of objects drawn on the page, forms expanded, if more than `most`
+    (counting stops there, so a form drawn 10^9 times costs `most` steps); else None."""
+    get_type, form = raw.FPDFPageObj_GetType, raw.FPDF_PAGEOBJ_FORM
+    seen = 0
+    stack = [(raw.FPDFPage_GetObject, page.raw, raw.FPDFPage_CountObjects(page.raw))]
+    while stack:
+        get, parent, n = stack.pop()
+        seen += n
+        if seen > most:
+            return seen
+        for k in range(n):
+            obj = get(parent, k)
+            if get_type(obj) == form:
+                stack.append((raw.FPDFFormObj_GetObject, obj, raw.FPDFFormObj_CountObjects(obj)))
+    return None
+
+
 def _unrotate(rotation: int, width: float, height: float):
     """A function from pdfium's unrotated page space (y up) to the displayed page
     (x right, top down), as pdfminer's interpreter rotates it."""
@@ -83,6 +101,15 @@ def _turn(rotation: int, a: float, b: float, c: float, d: float) -> tuple[float,
     return a, b, c, d
 
 
+# A dense A4 page of 9-pt text holds about 3,000 glyphs; a page with more than this is
+# a form drawn over and over (nested XObjects, "billion laughs"), not text to read.
+MAX_PAGE_GLYPHS = 100_000
+
+
+class PageTooLarge(Exception):
+    """A page whose text would take unbounded time or memory to read."""
+
+
 def page_chars(page) -> tuple[list[dict], int, float, float, int]:
     """(characters, image count, width, height, glyphs without a Unicode mapping) of a
     pypdfium2 page."""
@@ -95,6 +122,11 @@ def page_chars(page) -> tuple[list[dict], int, float, float, int]:
 
     def to_page(x: float, y: float) -> tuple[float, float]:
         return turned(x - left, y - low)
+    # pdfium's text page of 10^5 glyphs takes 40 s in C, where no time limit reaches:
+    # refuse the page before (a page that draws a form over and over, "billion laughs").
+    if (drawn := _objects_over(page, MAX_PAGE_GLYPHS)) is not None:
+        raise PageTooLarge(f"more than {MAX_PAGE_GLYPHS:,} objects drawn on one page (nested forms drawn "
+                           "over and over?)")
     textpage = page.get_textpage()
     tp = textpage.raw
     chars = []
@@ -106,8 +138,13 @@ def page_chars(page) -> tuple[list[dict], int, float, float, int]:
     get_unicode, is_generated = raw.FPDFText_GetUnicode, raw.FPDFText_IsGenerated
     unmapped = 0
     get_box, get_origin, get_object = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetCharOrigin, raw.FPDFText_GetTextObject
+    count = raw.FPDFText_CountChars(tp)
+    if count > MAX_PAGE_GLYPHS:
+        textpage.close()
+        raise PageTooLarge(f"{count:,} glyphs on one page (at most {MAX_PAGE_GLYPHS:,} read; "
+                           "nested forms drawn over and over?)")
     try:
-        for i in range(raw.FPDFText_CountChars(tp)):
+        for i in range(count):
             code = get_unicode(tp, i)
             generated = is_generated(tp, i) == 1
             if generated and code != 0x20:
