@@ -89,6 +89,16 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
     sys.exit(code)
 
 
+def _fail_for(exc: Exception, path) -> None:
+    """The one error line (and exit code) for what reading or writing a dataset raised:
+    a missing dataset or edition exits 1, a bad id, schema or path 2."""
+    if isinstance(exc, DatasetError):
+        _fail(str(exc), EXIT_NO)
+    if isinstance(exc, OSError):
+        _fail(f"{exc.filename or path}: {exc.strerror or exc}")
+    _fail(str(exc))
+
+
 def _examples(*lines: str) -> str:
     """An --help epilog; \\b keeps click from re-wrapping the lines."""
     return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
@@ -504,12 +514,8 @@ def diff(old: str, new: str, data: Path, out_file: Path | None, fmt: str, exit_c
             import pyarrow.parquet as pq
             pq.write_table(table, tmp)
             tmp.replace(out_file)
-    except (EditionIdError, SchemaError) as exc:
-        _fail(str(exc))
-    except DatasetError as exc:
-        _fail(str(exc), EXIT_NO)
-    except OSError as exc:
-        _fail(f"{exc.filename or out_file}: {exc.strerror or exc}")
+    except (EditionIdError, SchemaError, DatasetError, OSError) as exc:
+        _fail_for(exc, out_file)
     if fmt == "json":   # stdout stays one JSON array; the summary line goes to stderr
         click.echo(json.dumps(changes, ensure_ascii=False, indent=1, default=str))
         click.echo(f"{old} → {new}: {summary_line(changes)}", err=True)
@@ -556,10 +562,8 @@ def incentives(on: str, edition: str | None, data: Path, as_json: bool) -> None:
         for name in editions:
             dataset.check_edition(data, name)
             rows += in_force(dataset.read_rows(data, "incentives", name), day)
-    except (EditionIdError, SchemaError) as exc:
-        _fail(str(exc))
-    except DatasetError as exc:
-        _fail(str(exc), EXIT_NO)
+    except (EditionIdError, SchemaError, DatasetError) as exc:
+        _fail_for(exc, data)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
     else:
@@ -623,12 +627,8 @@ def evidence(edition: str, section_id: str, mention_index: int, table_name: str,
         else:
             tmp.write_text(evidence_html(row, image, f"{edition} {table_name} {section_id} #{mention_index}"), "utf-8")
         tmp.replace(out_file)
-    except (EditionIdError, SchemaError) as exc:
-        _fail(str(exc))
-    except DatasetError as exc:
-        _fail(str(exc), EXIT_NO)
-    except OSError as exc:
-        _fail(f"{exc.filename or out_file}: {exc.strerror or exc}")
+    except (EditionIdError, SchemaError, DatasetError, OSError) as exc:
+        _fail_for(exc, out_file)
     if not row["boxes"]:
         click.echo(f"warning: {section_id} #{mention_index} has no boxes (not located on page {row['page']})", err=True)
     click.echo(f"wrote {out_file} (page {row['page']}, {len(row['boxes'])} box(es))", err=True)
