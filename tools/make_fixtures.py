@@ -32,6 +32,9 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pdf_rewrite import write_pdf  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "fixtures" / "pdfs"
 FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
@@ -162,17 +165,7 @@ def encrypted_user_password(path: Path) -> None:
 
 def _pdf_bytes(objects: dict[int, bytes], root: int) -> bytes:
     """A PDF file of the given objects with a correct xref table."""
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets: dict[int, int] = {}
-    for num in sorted(objects):
-        offsets[num] = len(out)
-        out += b"%d 0 obj\n" % num + objects[num] + b"\nendobj\n"
-    xref, size = len(out), max(objects) + 1
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
-    for num in range(1, size):
-        out += b"%010d 00000 n \n" % offsets[num] if num in offsets else b"0000000000 65535 f \n"
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, root, xref)
-    return bytes(out)
+    return write_pdf(objects, b"/Root %d 0 R" % root)
 
 
 def zero_pages(path: Path) -> None:
