@@ -315,6 +315,11 @@ def build_corpus(paths: list[Path], out: Path, *, workers: int, ocr: bool, sched
             client = connect(scheduler, workers)
             out = out.resolve()    # every worker must see the same path
         outcomes = run(jobs, out, built_at, __version__, workers=workers, ocr=ocr, client=client, report=report)
+        if any(o.status == "built" for o in outcomes):
+            # Editions finished at the same moment on two workers each wrote datapackage.json
+            # from the folders they saw: write it once more from the finished dataset.
+            from .dataset import write_datapackage
+            write_datapackage(out)
     except RuntimeError as exc:
         click.echo(f"error: {exc}", err=True)
         return 2

@@ -278,8 +278,9 @@ def _close_worker() -> None:
 PAGE_SECONDS = 120.0
 
 
-class PageTimeout(Exception):
-    pass
+class PageTimeout(BaseException):
+    """A page over its time limit. A BaseException, as KeyboardInterrupt is: pdfminer and
+    pdfplumber catch Exception in places, and would swallow it and read on."""
 
 
 def _page_seconds() -> float:
@@ -307,6 +308,8 @@ def _time_limited(read, *args) -> RawPage:
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         return read(*args)
+    except PageTimeout as exc:
+        return RawPage(page=args[-1] + 1, error=f"PageTimeout: {exc}")
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
