@@ -44,9 +44,7 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     for name, rows in ruled.edition_tables(regions, sections, edition, tables).items():
         tables[name] = [*tables.get(name, []), *rows]
     add_boxes(tables, source if kind == "pdf" else None, raw_pages)     # each mention's boxes on its page
-    drop_unfit_values(tables, str(source))                    # before the tables derived from them
-    across_tables(tables)
-    drop_unfit_values(tables, str(source))
+    _finish(tables, str(source))
     counts = {name: _length(rows) for name, rows in tables.items()}
     tables["editions"] = [{
         "edition": edition, "source_file": source.name, "source_sha256": file_sha256(source),
@@ -70,6 +68,15 @@ def _ruled_tables(source: Path, raw_pages: list, refused: frozenset[int]) -> dic
         return {}
 
 
+def _finish(tables: dict, source: str) -> None:
+    """The steps across tables (`across_tables`), with every value fitted to its column
+    before them (a figure no column holds must not reach the incentives) and after them
+    (the rows they derive)."""
+    drop_unfit_values(tables, source)
+    across_tables(tables)
+    drop_unfit_values(tables, source)
+
+
 def drop_unfit_values(tables: dict, source: str) -> None:
     """One value no column can hold (a 21-digit 万元 amount) is dropped with a warning
     naming the file and page, one line per table; the rest of the edition is built."""
@@ -91,20 +98,18 @@ def extract_edition(data: Path, edition: str, workers: int = 2) -> dict[str, int
     info = dataset.check_edition(data, edition)
     sections = dataset.read_rows(data, "sections", edition)
     pages = dataset.read_rows(data, "pages", edition)
+    previous = {name: dataset.read_rows(data, name, edition) for name in MENTION_TABLES}
     with Pool(workers) as pool:
         tables = text_tables(sections, pages, edition, pool)
     # Mentions read from table cells need the PDF's tables, not the sections: keep them,
     # numbered on after the section's new running-text mentions.
     for name in ("amounts", "percentages"):
-        tables[name] += _renumbered([r for r in dataset.read_rows(data, name, edition)
-                                     if r.get("table_row") is not None], tables[name])
+        tables[name] += _renumbered([r for r in previous[name] if r.get("table_row") is not None], tables[name])
     # Boxes need the source PDF, which a dataset user may not have: a mention keeps the
     # boxes of the same span in the previous build; a new one has none.
-    _carry_boxes(tables, {name: dataset.read_rows(data, name, edition) for name in MENTION_TABLES})
+    _carry_boxes(tables, previous)
     tables.update(documents=dataset.read_rows(data, "documents", edition), sections=sections, pages=pages)
-    drop_unfit_values(tables, info["source_file"])
-    across_tables(tables)
-    drop_unfit_values(tables, info["source_file"])
+    _finish(tables, info["source_file"])
     for name in ("sections", "pages"):
         del tables[name]                      # read, not rewritten
     counts = {name: _length(rows) for name, rows in tables.items()}

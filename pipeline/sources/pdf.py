@@ -106,15 +106,6 @@ def page_count(path: Path) -> int:
         _close(pdf)
 
 
-def page_labels(path: Path) -> list[str] | None:
-    """The PDF's /PageLabels (an excerpt may number its pages from 351), or None."""
-    pdf = open_pdf(path)
-    try:
-        return _labels(pdf)
-    finally:
-        _close(pdf)
-
-
 def _labels(pdf, n: int | None = None) -> list[str] | None:
     try:
         return list(itertools.islice(pdf.doc.get_page_labels(), len(pdf.pages) if n is None else n))
