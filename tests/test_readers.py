@@ -300,8 +300,9 @@ def test_c_loop_gives_the_python_loops_characters(tmp_path):
 def test_rotated_and_skewed_glyphs_keep_their_font_size(tmp_path):
     """A glyph's size is its font size times the length of the matrix's vertical axis
     (math.hypot: the C loop calls Python's own for a rotated matrix), so each of the five
-    runs of the skewed page keeps its 11 + k pt; only the mirrored run is not upright."""
+    runs of the skewed page keeps its 11 + k pt (to float32 matrix precision); only the
+    mirrored run is not upright."""
     *_, skewed = _rotated_and_skewed(tmp_path)
     glyphs = pdfiumchars.page_chars(pdfium.PdfDocument(skewed)[0])[0]
-    assert sorted({(round(float(s), 6), bool(u)) for s, u in zip(glyphs.size, glyphs.upright)}) == \
+    assert sorted({(round(float(s), 3), bool(u)) for s, u in zip(glyphs.size, glyphs.upright)}) == \
         [(11.0, True), (12.0, True), (13.0, True), (14.0, False), (15.0, True)]
