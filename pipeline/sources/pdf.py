@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import itertools
 import re
+import statistics
 from pathlib import Path
 
 import numpy as np
@@ -369,8 +370,10 @@ def _load_fonts(pdf, index: int) -> None:
 def _fill(record: RawPage, chars: Glyphs | list[dict]) -> None:
     glyphs = chars if isinstance(chars, Glyphs) else Glyphs.from_dicts(chars)
     record.lines = chars_to_lines(glyphs)
-    _, blank = _code_props(glyphs.codes, glyphs.extras)
-    record.rotated_glyphs = int(np.count_nonzero(~blank & ~glyphs.upright))
+    record.rotated_glyphs = 0
+    if not glyphs.upright.all():
+        _, blank = _code_props(glyphs.codes, glyphs.extras)
+        record.rotated_glyphs = int(np.count_nonzero(~blank & ~glyphs.upright))
     record.char_count = sum(len(l.text) - l.text.count(" ") for l in record.lines)
     record.has_text_layer = record.char_count > 0
 
@@ -519,19 +522,22 @@ def _lines(g: Glyphs, index: np.ndarray, row: np.ndarray) -> list[Line]:
     counts[0::2], counts[1::2] = inserted, lengths
     slot_codes = np.empty(2 * n, np.int64)
     slot_codes[0::2], slot_codes[1::2] = 0x20, codes
+    slot_white = np.empty(2 * n, bool)
+    slot_white[0::2], slot_white[1::2] = True, blank      # one character: blank is whitespace
     boxes = np.empty((2 * n, 4))
     boxes[0::2] = np.column_stack((np.roll(x1, 1), top, x0, bottom))
     boxes[1::2] = _round2(np.column_stack((x0, top, x1, bottom)))
     cell_codes = np.repeat(slot_codes, counts)
     cell_boxes = np.repeat(boxes, counts, axis=0)
     cell_row = np.repeat(np.repeat(rid, 2), counts)
+    white = np.repeat(slot_white, counts)
     ends = np.cumsum(counts)
     for k in multi.tolist():
         text = g.extras[-2 - codes[k]]
         cell_codes[ends[2 * k + 1] - len(text):ends[2 * k + 1]] = [ord(c) for c in text]
+        white[ends[2 * k + 1] - len(text):ends[2 * k + 1]] = [c.isspace() for c in text]
     # " ".join(text.split()) on the cells: whitespace runs become one space (the first
     # one's box), none at either end of the line.
-    _, white = _code_props(cell_codes, ())
     cell_first = np.ones(len(cell_codes), bool)
     cell_first[1:] = cell_row[1:] != cell_row[:-1]
     kept = ~white
@@ -559,20 +565,19 @@ def _lines(g: Glyphs, index: np.ndarray, row: np.ndarray) -> list[Line]:
 
 
 def _median_sizes(size: np.ndarray, counted: np.ndarray, rid: np.ndarray, rows: int) -> list[float | None]:
-    """Per row, the median size of its printed glyphs, rounded to 0.01 pt (None: none)."""
+    """Per row, the median size of its printed glyphs, rounded to 0.01 pt (None: none).
+    Most lines are set in one size: that is their median, without sorting."""
     chosen = np.flatnonzero(counted)
-    order = chosen[np.lexsort((size[chosen], rid[chosen]))]
-    values, owner = size[order], rid[order]
-    start = np.searchsorted(owner, np.arange(rows))
+    values, owner = size[chosen], rid[chosen]
     count = np.bincount(owner, minlength=rows)
-    out: list[float | None] = []
-    for r, (a, m) in enumerate(zip(start.tolist(), count.tolist())):
-        if not m:
-            out.append(None)
-        elif m % 2:
-            out.append(round(float(values[a + m // 2]), 2))
-        else:   # as statistics.median
-            out.append(round((float(values[a + m // 2 - 1]) + float(values[a + m // 2])) / 2, 2))
+    present = np.flatnonzero(count)
+    out: list[float | None] = [None] * rows
+    if not len(present):
+        return out
+    starts = np.searchsorted(owner, present)
+    low, high = np.minimum.reduceat(values, starts).tolist(), np.maximum.reduceat(values, starts).tolist()
+    for r, a, m, lo, hi in zip(present.tolist(), starts.tolist(), count[present].tolist(), low, high):
+        out[r] = round(lo, 2) if lo == hi else round(statistics.median(values[a:a + m].tolist()), 2)
     return out
 
 
