@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from . import Boxes, InputError, Line, RawPage
-from .glyphs import EMPTY, Glyphs
+from .glyphs import BASELINE, BOTTOM, EMPTY, SIZE, TOP, X0, X1, Glyphs
 from ..text import is_cjk
 from .pdfchars import page_chars
 from ..ocr.schedule import OcrPass
@@ -422,23 +422,24 @@ def chars_to_lines(chars: Glyphs | list[dict]) -> list[Line]:
     cost ~5.5 us per glyph, 1.4 s CPU per 500 pages.
     """
     g = chars if isinstance(chars, Glyphs) else Glyphs.from_dicts(chars)
-    index = np.flatnonzero((g.codes != EMPTY) & g.upright)
+    index = ((g.codes != EMPTY) & g.upright).nonzero()[0]
     if not len(index):
         return []
     # By baseline, then rows; within a row by x0. Stable sorts: ties keep content order.
     index = index[np.argsort(g.baseline[index], kind="stable")]
-    sizes = np.where(g.size != 0, g.size, g.bottom - g.top)
-    row = _rows(g.baseline[index], np.where(sizes != 0, sizes, 10.0)[index])
-    order = np.lexsort((g.x0[index], row))
-    index, row = index[order], row[order]
-    keep = _not_doubled(g.codes[index], g.x0[index], _or10(g.size[index]), row)
-    index, row = index[keep], row[keep]
+    geo = g.geometry[index]
+    size = geo[:, SIZE]
+    line_size = np.where(size != 0, size, geo[:, BOTTOM] - geo[:, TOP])
+    row = _rows(geo[:, BASELINE], np.where(line_size != 0, line_size, 10.0))
+    order = np.lexsort((geo[:, X0], row))
+    geo, row, codes = geo[order], row[order], g.codes[index[order]]
+    size10 = _or10(geo[:, SIZE])
+    keep = _not_doubled(codes, geo[:, X0], size10, row)
     # A space the reader generated (pdfium, for a space glyph it could not place) stays
     # only where the gap it fills is at least a tenth of an em: pdfium also generates
     # spaces for gaps its own layout guess finds wide.
-    narrow = g.generated[index] & (g.x1[index] - g.x0[index] < GENERATED_SPACE_MIN * _or10(g.size[index]))
-    index, row = index[~narrow], row[~narrow]
-    return _lines(g, index, row)
+    keep &= ~(g.generated[index[order]] & (geo[:, X1] - geo[:, X0] < GENERATED_SPACE_MIN * size10))
+    return _lines(codes[keep], geo[keep], row[keep], g.extras)
 
 
 def _or10(size: np.ndarray) -> np.ndarray:
@@ -454,7 +455,7 @@ def _rows(base: np.ndarray, size: np.ndarray) -> np.ndarray:
     # is what the loop below finds (0.1 s less per 500 pages than running it always).
     start = np.ones(len(base), bool)
     start[1:] = ~(base[1:] - base[:-1] <= LINE_TOLERANCE * np.maximum(size[1:], size[:-1]))
-    starts = np.flatnonzero(start)
+    starts = start.nonzero()[0]
     rid = np.cumsum(start) - 1
     fits = np.abs(base - base[starts][rid]) <= LINE_TOLERANCE * np.maximum(size, size[starts][rid])
     before = starts[:-1]
@@ -480,23 +481,24 @@ def _not_doubled(codes: np.ndarray, x0: np.ndarray, size: np.ndarray, row: np.nd
     keep = ~repeat
     last = -1
     # A glyph printed three times or more: each repeat is measured from the last glyph kept.
-    for i in np.flatnonzero(repeat).tolist():
+    for i in repeat.nonzero()[0].tolist():
         if keep[i - 1]:
             last = i - 1
         keep[i] = not abs(x0[i] - x0[last]) < DUPLICATE_SHIFT * size[i]
     return keep
 
 
-def _lines(g: Glyphs, index: np.ndarray, row: np.ndarray) -> list[Line]:
-    """The Lines of the glyphs g[index], grouped by `row` and left to right in each."""
-    codes, x0, x1, top, bottom = g.codes[index], g.x0[index], g.x1[index], g.top[index], g.bottom[index]
-    size, size10 = g.size[index], _or10(g.size[index])
-    n = len(index)
+def _lines(codes: np.ndarray, geo: np.ndarray, row: np.ndarray, extras: list[str]) -> list[Line]:
+    """The Lines of glyphs (codes, geometry as in Glyphs) grouped by `row` and left to
+    right in each."""
+    x0, x1, top, bottom, size = geo[:, X0], geo[:, X1], geo[:, TOP], geo[:, BOTTOM], geo[:, SIZE]
+    size10 = _or10(size)
+    n = len(codes)
     first = np.ones(n, bool)
     first[1:] = row[1:] != row[:-1]
-    rid = np.cumsum(first) - 1                   # rows numbered 0..R-1
-    starts = np.flatnonzero(first)
-    cjk, blank = _code_props(codes, g.extras)
+    rid = first.cumsum() - 1                     # rows numbered 0..R-1
+    starts = first.nonzero()[0]
+    cjk, blank = _code_props(codes, extras)
     space = codes == 0x20
     # Letter spacing: with at least TRACKING_MIN_GAPS gaps between non-space glyphs, all
     # of them wide, the smallest is the spacing and only what exceeds it can be a space.
@@ -510,14 +512,15 @@ def _lines(g: Glyphs, index: np.ndarray, row: np.ndarray) -> list[Line]:
     tracking = np.where((counted >= TRACKING_MIN_GAPS) & (smallest > 0), smallest, 0.0)
     # A word space where the gap beyond the tracking is wider than SPACE_GAP of the
     # smaller font, unless both sides are CJK; it gets the box of the gap.
-    prev_size = np.roll(size10, 1)
+    prev_size = np.empty(n)
+    prev_size[0], prev_size[1:] = 10.0, size10[:-1]
     inserted = pair & (gap - tracking[rid] > SPACE_GAP * np.where(prev_size < size10, prev_size, size10))
     inserted[1:] &= ~(cjk[1:] & cjk[:-1])
     # Cells: (inserted space, then the glyph's characters) per glyph, with their boxes.
     lengths = np.ones(n, np.int64)
-    multi = np.flatnonzero(codes < EMPTY)
-    for k in multi.tolist():
-        lengths[k] = len(g.extras[-2 - codes[k]])
+    multi = (codes < EMPTY).nonzero()[0].tolist()
+    for k in multi:
+        lengths[k] = len(extras[-2 - codes[k]])
     counts = np.empty(2 * n, np.int64)
     counts[0::2], counts[1::2] = inserted, lengths
     slot_codes = np.empty(2 * n, np.int64)
@@ -525,17 +528,20 @@ def _lines(g: Glyphs, index: np.ndarray, row: np.ndarray) -> list[Line]:
     slot_white = np.empty(2 * n, bool)
     slot_white[0::2], slot_white[1::2] = True, blank      # one character: blank is whitespace
     boxes = np.empty((2 * n, 4))
-    boxes[0::2] = np.column_stack((np.roll(x1, 1), top, x0, bottom))
-    boxes[1::2] = _round2(np.column_stack((x0, top, x1, bottom)))
-    cell_codes = np.repeat(slot_codes, counts)
-    cell_boxes = np.repeat(boxes, counts, axis=0)
-    cell_row = np.repeat(np.repeat(rid, 2), counts)
-    white = np.repeat(slot_white, counts)
-    ends = np.cumsum(counts)
-    for k in multi.tolist():
-        text = g.extras[-2 - codes[k]]
-        cell_codes[ends[2 * k + 1] - len(text):ends[2 * k + 1]] = [ord(c) for c in text]
-        white[ends[2 * k + 1] - len(text):ends[2 * k + 1]] = [c.isspace() for c in text]
+    boxes[1::2] = _round2(geo[:, [X0, TOP, X1, BOTTOM]])
+    gaps = geo[:, [X1, TOP, X0, BOTTOM]]                  # (previous x1, top, x0, bottom)
+    gaps[1:, 0] = x1[:-1]
+    boxes[0::2] = gaps
+    cell_codes = slot_codes.repeat(counts)
+    cell_boxes = boxes.repeat(counts, axis=0)
+    cell_row = rid.repeat(2).repeat(counts)
+    white = slot_white.repeat(counts)
+    if multi:
+        ends = counts.cumsum()
+        for k in multi:
+            text = extras[-2 - codes[k]]
+            cell_codes[ends[2 * k + 1] - len(text):ends[2 * k + 1]] = [ord(c) for c in text]
+            white[ends[2 * k + 1] - len(text):ends[2 * k + 1]] = [c.isspace() for c in text]
     # " ".join(text.split()) on the cells: whitespace runs become one space (the first
     # one's box), none at either end of the line.
     cell_first = np.ones(len(cell_codes), bool)
@@ -546,31 +552,31 @@ def _lines(g: Glyphs, index: np.ndarray, row: np.ndarray) -> list[Line]:
     last = np.ones(len(cell_codes), bool)
     last[:-1] = cell_row[1:] != cell_row[:-1]
     kept = ~(last & white)
-    cell_codes, cell_boxes, cell_row = np.where(white, 0x20, cell_codes)[kept], cell_boxes[kept], cell_row[kept]
+    cell_codes[white] = 0x20
+    cell_codes, cell_boxes, cell_row = cell_codes[kept], cell_boxes[kept], cell_row[kept]
     text = cell_codes.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
     packed = cell_boxes.tobytes()
     bounds = np.searchsorted(cell_row, np.arange(len(starts) + 1)).tolist()
     line_tops = np.minimum.reduceat(top, starts).tolist()
     line_bottoms = np.maximum.reduceat(bottom, starts).tolist()
-    line_x0, line_x1 = x0[starts].tolist(), x1[np.append(starts[1:], n) - 1].tolist()
+    line_x0 = x0[starts].tolist()
+    line_x1 = x1[np.append(starts[1:], n) - 1].tolist()
     medians = _median_sizes(size, ~blank & (size != 0), rid, len(starts))
     lines = []
-    for r in range(len(starts)):
-        a, b = bounds[r], bounds[r + 1]
-        if a == b:
-            continue
-        lines.append(Line(text=text[a:b], top=line_tops[r], bottom=line_bottoms[r], x0=line_x0[r], x1=line_x1[r],
-                          size=medians[r], boxes=Boxes(packed[32 * a:32 * b])))
+    for r, (a, b) in enumerate(zip(bounds, bounds[1:])):
+        if a < b:
+            lines.append(Line(text=text[a:b], top=line_tops[r], bottom=line_bottoms[r], x0=line_x0[r],
+                              x1=line_x1[r], size=medians[r], boxes=Boxes(packed[32 * a:32 * b])))
     return lines
 
 
 def _median_sizes(size: np.ndarray, counted: np.ndarray, rid: np.ndarray, rows: int) -> list[float | None]:
     """Per row, the median size of its printed glyphs, rounded to 0.01 pt (None: none).
     Most lines are set in one size: that is their median, without sorting."""
-    chosen = np.flatnonzero(counted)
+    chosen = counted.nonzero()[0]
     values, owner = size[chosen], rid[chosen]
     count = np.bincount(owner, minlength=rows)
-    present = np.flatnonzero(count)
+    present = count.nonzero()[0]
     out: list[float | None] = [None] * rows
     if not len(present):
         return out
@@ -609,7 +615,7 @@ def _code_props(codes: np.ndarray, extras) -> tuple[np.ndarray, np.ndarray]:
         for code in np.unique(codes[new]).tolist():
             _PROPS[code] = _props_of(chr(code))
         props[new] = _PROPS[codes[new]]
-    for k in np.flatnonzero(codes < EMPTY).tolist():
+    for k in (codes < EMPTY).nonzero()[0].tolist():
         props[k] = _props_of(extras[-2 - codes[k]])
     return (props & _CJK) != 0, (props & _BLANK) != 0
 

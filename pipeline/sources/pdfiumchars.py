@@ -25,7 +25,7 @@ import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from .glyphs import Glyphs
+from .glyphs import BASELINE, SIZE, X0, X1, Glyphs
 
 
 def open_document(path) -> pdfium.PdfDocument:
@@ -179,10 +179,9 @@ def page_chars(page, use_c: bool = True) -> tuple[Glyphs, tuple[int, int], float
 def _glyphs(codes: bytes, geometry: bytes, flags: bytes) -> Glyphs:
     """Glyphs from the loop's packed arrays (int32 codes; x0 x1 top bottom size baseline
     per glyph; bit 0 upright, bit 1 generated)."""
-    geo = np.frombuffer(geometry, np.float64).reshape(-1, 6)
     bits = np.frombuffer(flags, np.uint8)
-    return Glyphs(np.frombuffer(codes, np.int32), geo[:, 0], geo[:, 1], geo[:, 2], geo[:, 3], geo[:, 4], geo[:, 5],
-                  (bits & 1) != 0, (bits & 2) != 0)
+    return Glyphs(np.frombuffer(codes, np.int32), np.frombuffer(geometry, np.float64), (bits & 1) != 0,
+                  (bits & 2) != 0)
 
 
 def _chars_python(tp, count: int, rotation: int, left: float, low: float, base_w: float,
@@ -256,18 +255,16 @@ def _place_generated(glyphs: Glyphs) -> Glyphs:
     if not len(generated):
         return glyphs
     n = len(glyphs)
-    real = np.where(glyphs.generated, -1, np.arange(n))
-    last_real = np.maximum.accumulate(real)       # the last real glyph at or before each index
+    last_real = np.maximum.accumulate(np.where(glyphs.generated, -1, np.arange(n)))
     keep = ~glyphs.generated
-    x0, x1, baseline, size = glyphs.x0.copy(), glyphs.x1.copy(), glyphs.baseline, glyphs.size
-    columns = (glyphs.top, glyphs.bottom, glyphs.size, glyphs.baseline, glyphs.upright)
-    top, bottom, sizes, baselines, upright = (c.copy() for c in columns)
+    old, geometry, upright = glyphs.geometry, glyphs.geometry.copy(), glyphs.upright.copy()
     for i in generated.tolist():
         prev, nxt = (last_real[i - 1] if i else -1), i + 1
-        if (prev < 0 or nxt >= n or glyphs.generated[nxt] or x0[nxt] < x1[prev]
-                or abs(baseline[nxt] - baseline[prev]) > 0.45 * max(size[nxt], size[prev])):
+        if (prev < 0 or nxt >= n or glyphs.generated[nxt] or old[nxt, X0] < old[prev, X1]
+                or abs(old[nxt, BASELINE] - old[prev, BASELINE]) > 0.45 * max(old[nxt, SIZE], old[prev, SIZE])):
             continue
         keep[i] = True     # the next glyph's box over the gap, as the space
-        x0[i], x1[i] = glyphs.x1[prev], glyphs.x0[nxt]
-        top[i], bottom[i], sizes[i], baselines[i], upright[i] = (c[nxt] for c in columns)
-    return Glyphs(glyphs.codes, x0, x1, top, bottom, sizes, baselines, upright, glyphs.generated).take(keep)
+        geometry[i] = old[nxt]
+        geometry[i, X0], geometry[i, X1] = old[prev, X1], old[nxt, X0]
+        upright[i] = upright[nxt]
+    return Glyphs(glyphs.codes, geometry, upright, glyphs.generated).take(keep)
