@@ -4,9 +4,10 @@ Each page is parsed exactly once, its characters grouped into physical lines, an
 the page closed at once, so memory stays flat however long the compilation is.
 Pages are read in parallel chunks (one document handle per worker process).
 
-Two character readers give the same dicts (text, x0, x1, top, bottom, size, upright,
-baseline): "pdfium" (pdfiumchars, 6-10x faster) and "pdfplumber" (pdfchars, pdfminer's
-interpreter: the reference, and what the table finder and OCR rendering use).
+Two character readers give the same glyphs (text, x0, x1, top, bottom, size, upright,
+baseline): "pdfium" (pdfiumchars, 6-10x faster; columns of glyphs.Glyphs) and
+"pdfplumber" (pdfchars, pdfminer's interpreter, as dicts: the reference, and what the
+table finder and OCR rendering use). One grouping, chars_to_lines, serves both.
 The file is always opened with pdfplumber first, for its one-line errors (encrypted,
 damaged) and its page labels.
 """

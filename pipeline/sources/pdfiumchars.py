@@ -5,12 +5,17 @@ the baseline, which is what the page prints; pdfminer derives each box from the
 font's descent, and 方正 files whose second font (digits, Latin) has a wrong descent
 get boxes 14-17 pt below the line they sit on. We read, per character: the code
 point (FPDFText_GetUnicode), the loose box (advance width x font height, as pdfminer
-computes it), the origin and the matrix, into the same dicts pdfminer's device gives
-(text, x0, x1, top, bottom, size, upright) plus `baseline`, the origin's distance
-from the page top.
+computes it), the origin and the matrix, into the columns of glyphs.Glyphs (the values
+pdfminer's device gives: text, x0, x1, top, bottom, size, upright, plus `baseline`, the
+origin's distance from the page top).
+
+The loop runs in C (_pdfium_loop.c, built by setup.py) where it was built: through
+ctypes it took ~18 us per character (about ten calls each), 5.8 s CPU per 500 pages of
+a Chromium print; in C 0.04 s. The ctypes loop (_chars_python) stays as the fallback
+and the reference: tests/test_readers.py requires the same bits from both.
 
 Line breaks pdfium adds itself are skipped. The spaces it adds (FPDFText_IsGenerated)
-are kept with `generated: True`: where a producer draws a space glyph pdfium cannot
+are kept as `generated`: where a producer draws a space glyph pdfium cannot
 place (Chromium's "156 行动"), the glyph comes back as such a space; chars_to_lines
 drops those between two CJK characters, as it never infers a space there.
 """
