@@ -493,68 +493,14 @@ def _lines(codes: np.ndarray, geo: np.ndarray, row: np.ndarray, extras: list[str
     """The Lines of glyphs (codes, geometry as in Glyphs) grouped by `row` and left to
     right in each."""
     x0, x1, top, bottom, size = geo[:, X0], geo[:, X1], geo[:, TOP], geo[:, BOTTOM], geo[:, SIZE]
-    size10 = _or10(size)
     n = len(codes)
     first = np.ones(n, bool)
     first[1:] = row[1:] != row[:-1]
     rid = first.cumsum() - 1                     # rows numbered 0..R-1
     starts = first.nonzero()[0]
     cjk, blank = _code_props(codes, extras)
-    space = codes == 0x20
-    # Letter spacing: with at least TRACKING_MIN_GAPS gaps between non-space glyphs, all
-    # of them wide, the smallest is the spacing and only what exceeds it can be a space.
-    gap = np.zeros(n)
-    gap[1:] = x0[1:] - x1[:-1]
-    pair = ~first & ~space
-    pair[1:] &= ~space[:-1]
-    counted = np.bincount(rid[pair], minlength=len(starts))
-    smallest = np.full(len(starts), np.inf)
-    np.minimum.at(smallest, rid[pair], gap[pair])
-    tracking = np.where((counted >= TRACKING_MIN_GAPS) & (smallest > 0), smallest, 0.0)
-    # A word space where the gap beyond the tracking is wider than SPACE_GAP of the
-    # smaller font, unless both sides are CJK; it gets the box of the gap.
-    prev_size = np.empty(n)
-    prev_size[0], prev_size[1:] = 10.0, size10[:-1]
-    inserted = pair & (gap - tracking[rid] > SPACE_GAP * np.where(prev_size < size10, prev_size, size10))
-    inserted[1:] &= ~(cjk[1:] & cjk[:-1])
-    # Cells: (inserted space, then the glyph's characters) per glyph, with their boxes.
-    lengths = np.ones(n, np.int64)
-    multi = (codes < EMPTY).nonzero()[0].tolist()
-    for k in multi:
-        lengths[k] = len(extras[-2 - codes[k]])
-    counts = np.empty(2 * n, np.int64)
-    counts[0::2], counts[1::2] = inserted, lengths
-    slot_codes = np.empty(2 * n, np.int64)
-    slot_codes[0::2], slot_codes[1::2] = 0x20, codes
-    slot_white = np.empty(2 * n, bool)
-    slot_white[0::2], slot_white[1::2] = True, blank      # one character: blank is whitespace
-    boxes = np.empty((2 * n, 4))
-    boxes[1::2] = _round2(geo[:, [X0, TOP, X1, BOTTOM]])
-    gaps = geo[:, [X1, TOP, X0, BOTTOM]]                  # (previous x1, top, x0, bottom)
-    gaps[1:, 0] = x1[:-1]
-    boxes[0::2] = gaps
-    cell_codes = slot_codes.repeat(counts)
-    cell_boxes = boxes.repeat(counts, axis=0)
-    cell_row = rid.repeat(2).repeat(counts)
-    white = slot_white.repeat(counts)
-    if multi:
-        ends = counts.cumsum()
-        for k in multi:
-            text = extras[-2 - codes[k]]
-            cell_codes[ends[2 * k + 1] - len(text):ends[2 * k + 1]] = [ord(c) for c in text]
-            white[ends[2 * k + 1] - len(text):ends[2 * k + 1]] = [c.isspace() for c in text]
-    # " ".join(text.split()) on the cells: whitespace runs become one space (the first
-    # one's box), none at either end of the line.
-    cell_first = np.ones(len(cell_codes), bool)
-    cell_first[1:] = cell_row[1:] != cell_row[:-1]
-    kept = ~white
-    kept[1:] |= ~cell_first[1:] & ~white[:-1]
-    cell_codes, cell_boxes, cell_row, white = cell_codes[kept], cell_boxes[kept], cell_row[kept], white[kept]
-    last = np.ones(len(cell_codes), bool)
-    last[:-1] = cell_row[1:] != cell_row[:-1]
-    kept = ~(last & white)
-    cell_codes[white] = 0x20
-    cell_codes, cell_boxes, cell_row = cell_codes[kept], cell_boxes[kept], cell_row[kept]
+    inserted = _word_spaces(codes, geo, first, rid, len(starts), cjk)
+    cell_codes, cell_boxes, cell_row = _squeeze_spaces(*_cells(codes, geo, rid, inserted, blank, extras))
     text = cell_codes.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
     packed = cell_boxes.tobytes()
     bounds = np.searchsorted(cell_row, np.arange(len(starts) + 1)).tolist()
@@ -569,6 +515,78 @@ def _lines(codes: np.ndarray, geo: np.ndarray, row: np.ndarray, extras: list[str
             lines.append(Line(text=text[a:b], top=line_tops[r], bottom=line_bottoms[r], x0=line_x0[r],
                               x1=line_x1[r], size=medians[r], boxes=Boxes(packed[32 * a:32 * b])))
     return lines
+
+
+def _word_spaces(codes: np.ndarray, geo: np.ndarray, first: np.ndarray, rid: np.ndarray, rows: int,
+                 cjk: np.ndarray) -> np.ndarray:
+    """Which glyphs get a word space before them: the gap from the glyph before, beyond
+    the line's letter spacing, is wider than SPACE_GAP of the smaller font, neither is a
+    space and not both are CJK."""
+    x0, x1, size10 = geo[:, X0], geo[:, X1], _or10(geo[:, SIZE])
+    space = codes == 0x20
+    gap = np.zeros(len(codes))
+    gap[1:] = x0[1:] - x1[:-1]
+    pair = ~first & ~space
+    pair[1:] &= ~space[:-1]
+    # Letter spacing: with at least TRACKING_MIN_GAPS gaps between non-space glyphs, all
+    # of them wide, the smallest is the spacing and only what exceeds it can be a space.
+    counted = np.bincount(rid[pair], minlength=rows)
+    smallest = np.full(rows, np.inf)
+    np.minimum.at(smallest, rid[pair], gap[pair])
+    tracking = np.where((counted >= TRACKING_MIN_GAPS) & (smallest > 0), smallest, 0.0)
+    prev_size = np.empty(len(codes))
+    prev_size[0], prev_size[1:] = 10.0, size10[:-1]
+    inserted = pair & (gap - tracking[rid] > SPACE_GAP * np.where(prev_size < size10, prev_size, size10))
+    inserted[1:] &= ~(cjk[1:] & cjk[:-1])
+    return inserted
+
+
+def _cells(codes: np.ndarray, geo: np.ndarray, rid: np.ndarray, inserted: np.ndarray, blank: np.ndarray,
+           extras: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(code point, box, row, is whitespace) of every character of the lines: per glyph
+    its inferred word space (the box of the gap) if any, then its characters (its box
+    rounded to 0.01 pt, as provenance has always been)."""
+    n = len(codes)
+    lengths = np.ones(n, np.int64)
+    multi = (codes < EMPTY).nonzero()[0].tolist()
+    for k in multi:
+        lengths[k] = len(extras[-2 - codes[k]])
+    # Two slots per glyph, (space, glyph), repeated 0/1 and len(text) times.
+    counts = np.empty(2 * n, np.int64)
+    counts[0::2], counts[1::2] = inserted, lengths
+    slot_codes = np.empty(2 * n, np.int64)
+    slot_codes[0::2], slot_codes[1::2] = 0x20, codes
+    slot_white = np.empty(2 * n, bool)
+    slot_white[0::2], slot_white[1::2] = True, blank      # one character: blank is whitespace
+    boxes = np.empty((2 * n, 4))
+    boxes[1::2] = _round2(geo[:, [X0, TOP, X1, BOTTOM]])
+    gaps = geo[:, [X1, TOP, X0, BOTTOM]]                  # (previous x1, top, x0, bottom)
+    gaps[1:, 0] = geo[:-1, X1]
+    boxes[0::2] = gaps
+    cell_codes, white = slot_codes.repeat(counts), slot_white.repeat(counts)
+    if multi:
+        ends = counts.cumsum()
+        for k in multi:
+            text = extras[-2 - codes[k]]
+            cell_codes[ends[2 * k + 1] - len(text):ends[2 * k + 1]] = [ord(c) for c in text]
+            white[ends[2 * k + 1] - len(text):ends[2 * k + 1]] = [c.isspace() for c in text]
+    return cell_codes, boxes.repeat(counts, axis=0), rid.repeat(2).repeat(counts), white
+
+
+def _squeeze_spaces(codes: np.ndarray, boxes: np.ndarray, row: np.ndarray,
+                    white: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """" ".join(text.split()) per row on the cells: a run of whitespace becomes one space
+    (with the first one's box), none at either end of a row."""
+    first = np.ones(len(codes), bool)
+    first[1:] = row[1:] != row[:-1]
+    kept = ~white
+    kept[1:] |= ~first[1:] & ~white[:-1]
+    codes, boxes, row, white = codes[kept], boxes[kept], row[kept], white[kept]
+    last = np.ones(len(codes), bool)
+    last[:-1] = row[1:] != row[:-1]
+    kept = ~(last & white)
+    codes[white] = 0x20
+    return codes[kept], boxes[kept], row[kept]
 
 
 def _median_sizes(size: np.ndarray, counted: np.ndarray, rid: np.ndarray, rows: int) -> list[float | None]:
