@@ -256,20 +256,24 @@ def _place_generated(glyphs: Glyphs) -> Glyphs:
     (pdfium's own box for it is a point somewhere near); drop it at a line break.
     The neighbours: the last glyph before it that pdfium did not generate, and the next
     glyph, which must be a real one."""
-    generated = np.flatnonzero(glyphs.generated)
+    generated = glyphs.generated.nonzero()[0]
     if not len(generated):
         return glyphs
     n = len(glyphs)
     last_real = np.maximum.accumulate(np.where(glyphs.generated, -1, np.arange(n)))
+    prev = np.where(generated > 0, last_real[generated - 1], -1)
+    nxt = generated + 1
+    placed = (prev >= 0) & (nxt < n)
+    generated, prev, nxt = generated[placed], prev[placed], nxt[placed]
+    old = glyphs.geometry
+    placed = (~glyphs.generated[nxt] & ~(old[nxt, X0] < old[prev, X1])
+              & ~(np.abs(old[nxt, BASELINE] - old[prev, BASELINE]) > 0.45 * np.maximum(old[nxt, SIZE], old[prev, SIZE])))
+    generated, prev, nxt = generated[placed], prev[placed], nxt[placed]
+    # The next glyph's box over the gap, as the space.
+    geometry, upright = old.copy(), glyphs.upright.copy()
+    geometry[generated] = old[nxt]
+    geometry[generated, X0], geometry[generated, X1] = old[prev, X1], old[nxt, X0]
+    upright[generated] = upright[nxt]
     keep = ~glyphs.generated
-    old, geometry, upright = glyphs.geometry, glyphs.geometry.copy(), glyphs.upright.copy()
-    for i in generated.tolist():
-        prev, nxt = (last_real[i - 1] if i else -1), i + 1
-        if (prev < 0 or nxt >= n or glyphs.generated[nxt] or old[nxt, X0] < old[prev, X1]
-                or abs(old[nxt, BASELINE] - old[prev, BASELINE]) > 0.45 * max(old[nxt, SIZE], old[prev, SIZE])):
-            continue
-        keep[i] = True     # the next glyph's box over the gap, as the space
-        geometry[i] = old[nxt]
-        geometry[i, X0], geometry[i, X1] = old[prev, X1], old[nxt, X0]
-        upright[i] = upright[nxt]
+    keep[generated] = True
     return Glyphs(glyphs.codes, geometry, upright, glyphs.generated).take(keep)
