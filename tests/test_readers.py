@@ -306,3 +306,13 @@ def test_rotated_and_skewed_glyphs_keep_their_font_size(tmp_path):
     glyphs = pdfiumchars.page_chars(pdfium.PdfDocument(skewed)[0])[0]
     assert sorted({(round(float(s), 3), bool(u)) for s, u in zip(glyphs.size, glyphs.upright)}) == \
         [(11.0, True), (12.0, True), (13.0, True), (14.0, False), (15.0, True)]
+
+
+def test_a_glyph_pdfium_cannot_map_is_no_text():
+    """pdfium gives code point 0 for a glyph it has no Unicode for: no character in the
+    line, as pdfplumber's empty text is none."""
+    from array import array
+    codes = array("i", [0x7ED9, 0, 0x4E88])                       # 给, unmapped, 予
+    geometry = array("d", [78, 93, 85, 100, 15, 98, 93, 108, 85, 100, 15, 98, 108, 123, 85, 100, 15, 98])
+    glyphs = pdfiumchars._glyphs(codes.tobytes(), geometry.tobytes(), bytes([1, 1, 1]))
+    assert [line.text for line in chars_to_lines(glyphs)] == ["给予"]

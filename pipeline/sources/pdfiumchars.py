@@ -30,7 +30,7 @@ import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from .glyphs import BASELINE, SIZE, X0, X1, Glyphs
+from .glyphs import BASELINE, EMPTY, SIZE, X0, X1, Glyphs
 
 
 def open_document(path) -> pdfium.PdfDocument:
@@ -185,8 +185,9 @@ def _glyphs(codes: bytes, geometry: bytes, flags: bytes) -> Glyphs:
     """Glyphs from the loop's packed arrays (int32 codes; x0 x1 top bottom size baseline
     per glyph; bit 0 upright, bit 1 generated)."""
     bits = np.frombuffer(flags, np.uint8)
-    return Glyphs(np.frombuffer(codes, np.int32), np.frombuffer(geometry, np.float64), (bits & 1) != 0,
-                  (bits & 2) != 0)
+    points = np.frombuffer(codes, np.int32).astype(np.int64)
+    points[points == 0] = EMPTY          # a glyph pdfium has no code point for: no text
+    return Glyphs(points, np.frombuffer(geometry, np.float64), (bits & 1) != 0, (bits & 2) != 0)
 
 
 def _chars_python(tp, count: int, rotation: int, left: float, low: float, base_w: float,
