@@ -35,7 +35,9 @@ class Boxes:
     def __len__(self) -> int:
         return len(self.packed) // 32
 
-    def __getitem__(self, i: int) -> tuple[float, float, float, float]:
+    def __getitem__(self, i):
+        if isinstance(i, slice):      # the boxes of text[i:j]
+            return [self[k] for k in range(*i.indices(len(self)))]
         if i < 0:
             i += len(self)
         if not 0 <= i < len(self):
