@@ -316,3 +316,16 @@ def test_a_glyph_pdfium_cannot_map_is_no_text():
     geometry = array("d", [78, 93, 85, 100, 15, 98, 93, 108, 85, 100, 15, 98, 108, 123, 85, 100, 15, 98])
     glyphs = pdfiumchars._glyphs(codes.tobytes(), geometry.tobytes(), bytes([1, 1, 1]))
     assert [line.text for line in chars_to_lines(glyphs)] == ["给予"]
+
+
+def test_line_boxes_travel_packed():
+    """A line's boxes cross from the reading workers as 32 bytes per character (plus the
+    class name, 51 bytes), not a pickled tuple of four floats each, and come back equal."""
+    import pickle
+    chars = _chars("给予一次性", 78.0, 100.0, 15.0) + _chars("3", 158.0, 100.0, 15.0) + _chars("万元", 172.0, 100.0, 15.0)
+    (line,) = chars_to_lines(chars)
+    blob = pickle.dumps(line.boxes, protocol=pickle.HIGHEST_PROTOCOL)
+    assert len(blob) == 32 * len(line.text) + 51
+    again = pickle.loads(blob)
+    assert again == line.boxes and list(again) == [line.boxes[i] for i in range(len(line.text))]
+    assert again[6:8] == [(158.0, 86.8, 166.25, 101.8), (166.25, 86.8, 172.0, 101.8)]
