@@ -45,7 +45,7 @@ def page_total(path) -> int:
         doc.close()
 
 
-try:   # the C loop (setup.py builds it; optional): ~15x less CPU than the ctypes loop below
+try:   # the C loop (setup.py builds it; optional): page_chars ~12x cheaper than with the ctypes loop
     from . import _pdfium_loop
 except ImportError:    # no compiler at install time: the pure-Python loop, same results
     _pdfium_loop = None
