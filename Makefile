@@ -18,7 +18,8 @@ SYSDEPS := poppler-utils fonts-wqy-zenhei
 all: $(VENV)/.installed
 	@$(PY) -m pipeline update raw --out $(OUT)
 
-$(VENV)/.installed: pyproject.toml
+# setup.py and the C loop too: `pip install -e` compiles pipeline/sources/_pdfium_loop.c in place.
+$(VENV)/.installed: pyproject.toml $(wildcard setup.py pipeline/sources/_pdfium_loop.c)
 	@$(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip >&2
 	@$(PY) -m pip install --quiet -e '.[dev,cluster]' >&2

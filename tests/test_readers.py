@@ -25,6 +25,7 @@ import pytest
 from conftest import FIXTURES, LIBREOFFICE_PDF, SAMPLE_PDF, run_cli
 from pipeline.pages import pages_table
 from pipeline.sources import InputError, read_pages
+from pipeline.sources import pdfiumchars
 from pipeline.sources.pdf import chars_to_lines
 from pipeline.sources.pdfchars import page_chars
 
@@ -237,3 +238,95 @@ def test_line_boxes_index_the_text():
     assert line.boxes[5][0] == 153.0 and line.boxes[5][2] == 158.0     # the inferred space: the gap
     assert line.boxes[6] == (158.0, 86.8, 166.25, 101.8)                # the 3
     assert line.boxes[7] == (166.25, 86.8, 172.0, 101.8)
+
+
+# ---------------------------------------------------------------- the C loop == the Python loop
+
+def _columns(glyphs) -> tuple:
+    """A page's glyph columns as bytes: equal bytes, identical values (-0.0 and NaN too)."""
+    return tuple(getattr(glyphs, name).tobytes() for name in
+                 ("codes", "x0", "x1", "top", "bottom", "size", "baseline", "upright", "generated"))
+
+
+def _rotated_and_skewed(tmp: Path) -> list[Path]:
+    """FANGZHENG turned 90, 180 and 270 degrees (the C loop's own unrotation), and a page of
+    text set rotated, skewed and mirrored (glyph matrices whose size needs math.hypot)."""
+    from reportlab.pdfgen import canvas
+    out = []
+    for angle in (90, 180, 270):
+        doc = pdfium.PdfDocument(FANGZHENG)
+        for page in doc:
+            page.set_rotation(angle)
+        path = tmp / f"fangzheng-{angle}.pdf"
+        doc.save(path)
+        out.append(path)
+    path = tmp / "skewed.pdf"
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    for k, (angle, skew, flip) in enumerate([(0, 0, 1), (30, 0, 1), (0, 20, 1), (0, 0, -1), (200, 10, 1)]):
+        c.saveState()
+        c.translate(100 + 60 * k, 200 + 100 * k)
+        c.rotate(angle)
+        c.skew(skew, 0)
+        c.scale(flip, 1)
+        c.setFont("Helvetica", 11 + k)
+        c.drawString(0, 0, f"Skewed text {k}: 500 yuan, 30%")
+        c.restoreState()
+    c.save()
+    return out + [path]
+
+
+@pytest.mark.skipif(pdfiumchars._pdfium_loop is None, reason="the C loop is not built (no compiler at install)")
+def test_c_loop_gives_the_python_loops_characters(tmp_path):
+    """On every page of every PDF fixture the pdfium reader opens: the same glyphs to the
+    bit, the same drawn objects, sizes and unmapped count, the same refusal of huge pages."""
+    checked = 0
+    every = sorted(FIXTURES.parent.rglob("*.pdf")) + [SAMPLE_PDF]     # pdfs/, structure/, tables/, ...
+    for path in [p for p in every if p.name not in ("encrypted-user-password.pdf", "zero-pages.pdf")] \
+            + _rotated_and_skewed(tmp_path):
+        doc = pdfium.PdfDocument(path)
+        for index in range(len(doc)):
+            page = doc[index]
+            fast, slow = pdfiumchars.page_chars(page), pdfiumchars.page_chars(page, use_c=False)
+            assert _columns(fast[0]) == _columns(slow[0]), (path.name, index)
+            assert fast[1:] == slow[1:], (path.name, index)
+            for most in (0, 5, 100, 10**6):
+                assert (pdfiumchars._objects_over(page, most) == pdfiumchars._objects_over(page, most, use_c=False)), \
+                    (path.name, index, most)
+            checked += len(fast[0])
+            page.close()
+        doc.close()
+    assert checked >= 58_608       # the fixtures' glyphs when this was written; new fixtures add more
+
+
+def test_rotated_and_skewed_glyphs_keep_their_font_size(tmp_path):
+    """A glyph's size is its font size times the length of the matrix's vertical axis
+    (math.hypot: the C loop calls Python's own for a rotated matrix), so each of the five
+    runs of the skewed page keeps its 11 + k pt (to float32 matrix precision); only the
+    mirrored run is not upright."""
+    *_, skewed = _rotated_and_skewed(tmp_path)
+    glyphs = pdfiumchars.page_chars(pdfium.PdfDocument(skewed)[0])[0]
+    assert sorted({(round(float(s), 3), bool(u)) for s, u in zip(glyphs.size, glyphs.upright)}) == \
+        [(11.0, True), (12.0, True), (13.0, True), (14.0, False), (15.0, True)]
+
+
+def test_a_glyph_pdfium_cannot_map_is_no_text():
+    """pdfium gives code point 0 for a glyph it has no Unicode for: no character in the
+    line, as pdfplumber's empty text is none."""
+    from array import array
+    codes = array("i", [0x7ED9, 0, 0x4E88])                       # 给, unmapped, 予
+    geometry = array("d", [78, 93, 85, 100, 15, 98, 93, 108, 85, 100, 15, 98, 108, 123, 85, 100, 15, 98])
+    glyphs = pdfiumchars._glyphs(codes.tobytes(), geometry.tobytes(), bytes([1, 1, 1]))
+    assert [line.text for line in chars_to_lines(glyphs)] == ["给予"]
+
+
+def test_line_boxes_travel_packed():
+    """A line's boxes cross from the reading workers as 32 bytes per character (plus the
+    class name, 51 bytes), not a pickled tuple of four floats each, and come back equal."""
+    import pickle
+    chars = _chars("给予一次性", 78.0, 100.0, 15.0) + _chars("3", 158.0, 100.0, 15.0) + _chars("万元", 172.0, 100.0, 15.0)
+    (line,) = chars_to_lines(chars)
+    blob = pickle.dumps(line.boxes, protocol=pickle.HIGHEST_PROTOCOL)
+    assert len(blob) == 32 * len(line.text) + 51
+    again = pickle.loads(blob)
+    assert again == line.boxes and list(again) == [line.boxes[i] for i in range(len(line.text))]
+    assert again[6:8] == [(158.0, 86.8, 166.25, 101.8), (166.25, 86.8, 172.0, 101.8)]

@@ -4,9 +4,10 @@ Each page is parsed exactly once, its characters grouped into physical lines, an
 the page closed at once, so memory stays flat however long the compilation is.
 Pages are read in parallel chunks (one document handle per worker process).
 
-Two character readers give the same dicts (text, x0, x1, top, bottom, size, upright,
-baseline): "pdfium" (pdfiumchars, 6-10x faster) and "pdfplumber" (pdfchars, pdfminer's
-interpreter: the reference, and what the table finder and OCR rendering use).
+Two character readers give the same glyphs (text, x0, x1, top, bottom, size, upright,
+baseline): "pdfium" (pdfiumchars, 6-10x faster; columns of glyphs.Glyphs) and
+"pdfplumber" (pdfchars, pdfminer's interpreter, as dicts: the reference, and what the
+table finder and OCR rendering use). One grouping, chars_to_lines, serves both.
 The file is always opened with pdfplumber first, for its one-line errors (encrypted,
 damaged) and its page labels.
 """
@@ -18,7 +19,10 @@ import re
 import statistics
 from pathlib import Path
 
-from . import InputError, Line, RawPage
+import numpy as np
+
+from . import Boxes, InputError, Line, RawPage
+from .glyphs import BASELINE, BOTTOM, EMPTY, SIZE, TOP, X0, X1, Glyphs
 from ..text import is_cjk
 from .pdfchars import page_chars
 from ..ocr.schedule import OcrPass
@@ -364,10 +368,14 @@ def _load_fonts(pdf, index: int) -> None:
     PDFPageInterpreter(pdf.rsrcmgr, None).init_resources(pdf.pages[index].page_obj.resources)
 
 
-def _fill(record: RawPage, chars: list[dict]) -> None:
-    record.lines = chars_to_lines(chars)
-    record.rotated_glyphs = sum(1 for c in chars if c.get("text", "").strip() and not c.get("upright", True))
-    record.char_count = sum(len(l.text.replace(" ", "")) for l in record.lines)
+def _fill(record: RawPage, chars: Glyphs | list[dict]) -> None:
+    glyphs = chars if isinstance(chars, Glyphs) else Glyphs.from_dicts(chars)
+    record.lines = chars_to_lines(glyphs)
+    record.rotated_glyphs = 0
+    if not glyphs.upright.all():
+        _, blank = _code_props(glyphs.codes, glyphs.extras)
+        record.rotated_glyphs = int(np.count_nonzero(~blank & ~glyphs.upright))
+    record.char_count = sum(len(l.text) - l.text.count(" ") for l in record.lines)
     record.has_text_layer = record.char_count > 0
 
 
@@ -403,98 +411,237 @@ def _page_list(pages: list[RawPage]) -> str:
     return text
 
 
-def chars_to_lines(chars: list[dict]) -> list[Line]:
+def chars_to_lines(chars: Glyphs | list[dict]) -> list[Line]:
     """Group characters into physical lines, top to bottom, left to right.
 
     A line is the characters printed on one baseline (`baseline`: the glyph origin's
     distance from the page top; the box bottom stands in when a reader gives none).
+    Within a line: a glyph printed twice (fake bold) counts once, a space pdfium made
+    up stays only over a real gap, a gap wider than SPACE_GAP (beyond the line's letter
+    spacing) is a space unless both neighbours are CJK, and whitespace runs become one
+    space. The page is done in whole-array steps (numpy): a loop over per-glyph dicts
+    cost ~5.5 us per glyph, 1.4 s CPU per 500 pages; this ~0.7 us, 0.18 s.
     """
-    glyphs = [c for c in chars if c.get("text") and c.get("upright", True)]
-    glyphs.sort(key=_baseline)
-    rows: list[list[dict]] = []
-    anchor = anchor_size = None
-    for ch in glyphs:
-        base = _baseline(ch)
-        size = _size(ch)
-        if rows and abs(base - anchor) <= LINE_TOLERANCE * max(size, anchor_size):
-            rows[-1].append(ch)
-        else:
-            rows.append([ch])
-            anchor, anchor_size = base, size
-    return [line for line in (_row_to_line(r) for r in rows) if line.text]
+    g = chars if isinstance(chars, Glyphs) else Glyphs.from_dicts(chars)
+    index = ((g.codes != EMPTY) & g.upright).nonzero()[0]
+    if not len(index):
+        return []
+    # By baseline, then rows; within a row by x0. Stable sorts: ties keep content order.
+    index = index[np.argsort(g.baseline[index], kind="stable")]
+    geo = g.geometry[index]
+    size = geo[:, SIZE]
+    line_size = np.where(size != 0, size, geo[:, BOTTOM] - geo[:, TOP])
+    row = _rows(geo[:, BASELINE], np.where(line_size != 0, line_size, 10.0))
+    order = np.lexsort((geo[:, X0], row))
+    geo, row, codes = geo[order], row[order], g.codes[index[order]]
+    size10 = _or10(geo[:, SIZE])
+    keep = _not_doubled(codes, geo[:, X0], size10, row)
+    # A space the reader generated (pdfium, for a space glyph it could not place) stays
+    # only where the gap it fills is at least a tenth of an em: pdfium also generates
+    # spaces for gaps its own layout guess finds wide.
+    keep &= ~(g.generated[index[order]] & (geo[:, X1] - geo[:, X0] < GENERATED_SPACE_MIN * size10))
+    return _lines(codes[keep], geo[keep], row[keep], g.extras)
 
 
-def _baseline(ch: dict) -> float:
-    base = ch.get("baseline")
-    return ch["bottom"] if base is None else base
+def _or10(size: np.ndarray) -> np.ndarray:
+    """`size or 10`: a size of 0 (none given) counts as 10 pt."""
+    return np.where(size != 0, size, 10.0)
 
 
-def _size(ch: dict) -> float:
-    return ch.get("size") or (ch["bottom"] - ch["top"]) or 10
+def _rows(base: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """Row number of each glyph (sorted by baseline): a row takes glyphs while their
+    baseline is within LINE_TOLERANCE of the larger size from its first glyph's."""
+    # Guess the rows from the jumps between neighbours, and keep the guess if every glyph
+    # fits its row's first glyph and every row's first glyph misses the row before: that
+    # is what the loop below finds (profiled: 0.2 s -> 0.03 s per 500 pages).
+    start = np.ones(len(base), bool)
+    start[1:] = ~(base[1:] - base[:-1] <= LINE_TOLERANCE * np.maximum(size[1:], size[:-1]))
+    starts = start.nonzero()[0]
+    rid = np.cumsum(start) - 1
+    fits = np.abs(base - base[starts][rid]) <= LINE_TOLERANCE * np.maximum(size, size[starts][rid])
+    before = starts[:-1]
+    misses = ~(np.abs(base[starts[1:]] - base[before]) <= LINE_TOLERANCE * np.maximum(size[starts[1:]], size[before]))
+    if fits[~start].all() and misses.all():
+        return rid
+    starts = []
+    anchor = anchor_size = 0.0
+    for k, (b, s) in enumerate(zip(base.tolist(), size.tolist())):
+        if not starts or not abs(b - anchor) <= LINE_TOLERANCE * max(s, anchor_size):
+            starts.append(k)
+            anchor, anchor_size = b, s
+    return np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(base))))
 
 
-def _row_to_line(row: list[dict]) -> Line:
-    row.sort(key=lambda c: c["x0"])
-    glyphs: list[dict] = []
-    for ch in row:
-        prev = glyphs[-1] if glyphs else None
-        # Fake bold: the same glyph printed twice at (almost) the same spot.
-        if (prev is not None and ch["text"] == prev["text"] and ch["text"] != " "
-                and abs(ch["x0"] - prev["x0"]) < DUPLICATE_SHIFT * (ch.get("size") or 10)):
-            continue
-        glyphs.append(ch)
-    glyphs = _drop_generated_spaces(glyphs)
-    pairs = list(zip(glyphs, glyphs[1:]))
-    gaps = [b["x0"] - a["x1"] for a, b in pairs if a["text"] != " " and b["text"] != " "]
-    tracking = max(0.0, min(gaps)) if len(gaps) >= TRACKING_MIN_GAPS else 0.0
-    # (character, box) pairs; a word space we infer gets the box of the gap.
-    cells: list[tuple[str, tuple]] = [(c, _box(glyphs[0])) for c in glyphs[0]["text"]] if glyphs else []
-    for prev, ch in pairs:
-        text = ch["text"]
-        gap = ch["x0"] - prev["x1"] - tracking
-        size = min(ch.get("size") or 10, prev.get("size") or 10)
-        if (gap > SPACE_GAP * size and text != " " and prev["text"] != " "
-                and not (is_cjk(text) and is_cjk(prev["text"]))):
-            cells.append((" ", (prev["x1"], ch["top"], ch["x0"], ch["bottom"])))
-        cells += [(c, _box(ch)) for c in text]
-    cells = _squeeze_spaces(cells)
-    text = "".join(c for c, _ in cells)
-    sizes = [c.get("size") for c in glyphs if c.get("size") and c["text"].strip()]
-    return Line(text=text, top=min(c["top"] for c in glyphs), bottom=max(c["bottom"] for c in glyphs),
-                x0=glyphs[0]["x0"], x1=glyphs[-1]["x1"],
-                size=round(statistics.median(sizes), 2) if sizes else None,
-                boxes=[b for _, b in cells] if text else None)
-
-
-def _drop_generated_spaces(glyphs: list[dict]) -> list[dict]:
-    """A space the reader generated (pdfium, for a space glyph it could not place)
-    stays only where the gap it fills is at least a tenth of an em: pdfium also
-    generates spaces for gaps its own layout guess finds wide."""
-    keep = []
-    for ch in glyphs:
-        if ch.get("generated") and ch["x1"] - ch["x0"] < GENERATED_SPACE_MIN * (ch.get("size") or 10):
-            continue
-        keep.append(ch)
+def _not_doubled(codes: np.ndarray, x0: np.ndarray, size: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """Which glyphs (by row, left to right) to keep: fake bold prints a glyph twice at
+    (almost) the same spot, and the repeat closer than DUPLICATE_SHIFT em to the last
+    kept glyph of the same text is dropped. Spaces are never repeats."""
+    repeat = np.zeros(len(codes), bool)
+    repeat[1:] = ((row[1:] == row[:-1]) & (codes[1:] == codes[:-1]) & (codes[1:] != 0x20)
+                  & (np.abs(x0[1:] - x0[:-1]) < DUPLICATE_SHIFT * size[1:]))
+    keep = ~repeat
+    last = -1
+    # A glyph printed three times or more: each repeat is measured from the last glyph kept.
+    for i in repeat.nonzero()[0].tolist():
+        if keep[i - 1]:
+            last = i - 1
+        keep[i] = not abs(x0[i] - x0[last]) < DUPLICATE_SHIFT * size[i]
     return keep
 
 
-def _box(ch: dict) -> tuple[float, float, float, float]:
-    return (round(ch["x0"], 2), round(ch["top"], 2), round(ch["x1"], 2), round(ch["bottom"], 2))
+def _lines(codes: np.ndarray, geo: np.ndarray, row: np.ndarray, extras: list[str]) -> list[Line]:
+    """The Lines of glyphs (codes, geometry as in Glyphs) grouped by `row` and left to
+    right in each."""
+    x0, x1, top, bottom, size = geo[:, X0], geo[:, X1], geo[:, TOP], geo[:, BOTTOM], geo[:, SIZE]
+    n = len(codes)
+    first = np.ones(n, bool)
+    first[1:] = row[1:] != row[:-1]
+    rid = first.cumsum() - 1                     # rows numbered 0..R-1
+    starts = first.nonzero()[0]
+    cjk, blank = _code_props(codes, extras)
+    inserted = _word_spaces(codes, geo, first, rid, len(starts), cjk)
+    cell_codes, cell_boxes, cell_row = _squeeze_spaces(*_cells(codes, geo, rid, inserted, blank, extras))
+    text = cell_codes.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    packed = cell_boxes.tobytes()
+    bounds = np.searchsorted(cell_row, np.arange(len(starts) + 1)).tolist()
+    line_tops = np.minimum.reduceat(top, starts).tolist()
+    line_bottoms = np.maximum.reduceat(bottom, starts).tolist()
+    line_x0 = x0[starts].tolist()
+    line_x1 = x1[np.append(starts[1:], n) - 1].tolist()
+    medians = _median_sizes(size, ~blank & (size != 0), rid, len(starts))
+    lines = []
+    for r, (a, b) in enumerate(zip(bounds, bounds[1:])):
+        if a < b:
+            lines.append(Line(text=text[a:b], top=line_tops[r], bottom=line_bottoms[r], x0=line_x0[r],
+                              x1=line_x1[r], size=medians[r], boxes=Boxes(packed[32 * a:32 * b])))
+    return lines
 
 
-def _squeeze_spaces(cells: list[tuple[str, tuple]]) -> list[tuple[str, tuple]]:
-    """" ".join(text.split()) on (character, box) pairs: runs of whitespace become one
-    space, none at the ends."""
-    out: list[tuple[str, tuple]] = []
-    for c, box in cells:
-        if c.isspace():
-            if out and out[-1][0] != " ":
-                out.append((" ", box))
-        else:
-            out.append((c, box))
-    while out and out[-1][0] == " ":
-        out.pop()
+def _word_spaces(codes: np.ndarray, geo: np.ndarray, first: np.ndarray, rid: np.ndarray, rows: int,
+                 cjk: np.ndarray) -> np.ndarray:
+    """Which glyphs get a word space before them: the gap from the glyph before, beyond
+    the line's letter spacing, is wider than SPACE_GAP of the smaller font, neither is a
+    space and not both are CJK."""
+    x0, x1, size10 = geo[:, X0], geo[:, X1], _or10(geo[:, SIZE])
+    space = codes == 0x20
+    gap = np.zeros(len(codes))
+    gap[1:] = x0[1:] - x1[:-1]
+    pair = ~first & ~space
+    pair[1:] &= ~space[:-1]
+    # Letter spacing: with at least TRACKING_MIN_GAPS gaps between non-space glyphs, all
+    # of them wide, the smallest is the spacing and only what exceeds it can be a space.
+    counted = np.bincount(rid[pair], minlength=rows)
+    smallest = np.full(rows, np.inf)
+    np.minimum.at(smallest, rid[pair], gap[pair])
+    tracking = np.where((counted >= TRACKING_MIN_GAPS) & (smallest > 0), smallest, 0.0)
+    prev_size = np.empty(len(codes))
+    prev_size[0], prev_size[1:] = 10.0, size10[:-1]
+    inserted = pair & (gap - tracking[rid] > SPACE_GAP * np.where(prev_size < size10, prev_size, size10))
+    inserted[1:] &= ~(cjk[1:] & cjk[:-1])
+    return inserted
+
+
+def _cells(codes: np.ndarray, geo: np.ndarray, rid: np.ndarray, inserted: np.ndarray, blank: np.ndarray,
+           extras: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(code point, box, row, is whitespace) of every character of the lines: per glyph
+    its inferred word space (the box of the gap) if any, then its characters (its box
+    rounded to 0.01 pt, as provenance has always been)."""
+    n = len(codes)
+    lengths = np.ones(n, np.int64)
+    multi = (codes < EMPTY).nonzero()[0].tolist()
+    for k in multi:
+        lengths[k] = len(extras[-2 - codes[k]])
+    # Two slots per glyph, (space, glyph), repeated 0/1 and len(text) times.
+    counts = np.empty(2 * n, np.int64)
+    counts[0::2], counts[1::2] = inserted, lengths
+    slot_codes = np.empty(2 * n, np.int64)
+    slot_codes[0::2], slot_codes[1::2] = 0x20, codes
+    slot_white = np.empty(2 * n, bool)
+    slot_white[0::2], slot_white[1::2] = True, blank      # one character: blank is whitespace
+    boxes = np.empty((2 * n, 4))
+    boxes[1::2] = _round2(geo[:, [X0, TOP, X1, BOTTOM]])
+    gaps = geo[:, [X1, TOP, X0, BOTTOM]]                  # (previous x1, top, x0, bottom)
+    gaps[1:, 0] = geo[:-1, X1]
+    boxes[0::2] = gaps
+    cell_codes, white = slot_codes.repeat(counts), slot_white.repeat(counts)
+    if multi:
+        ends = counts.cumsum()
+        for k in multi:
+            text = extras[-2 - codes[k]]
+            cell_codes[ends[2 * k + 1] - len(text):ends[2 * k + 1]] = [ord(c) for c in text]
+            white[ends[2 * k + 1] - len(text):ends[2 * k + 1]] = [c.isspace() for c in text]
+    return cell_codes, boxes.repeat(counts, axis=0), rid.repeat(2).repeat(counts), white
+
+
+def _squeeze_spaces(codes: np.ndarray, boxes: np.ndarray, row: np.ndarray,
+                    white: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """" ".join(text.split()) per row on the cells: a run of whitespace becomes one space
+    (with the first one's box), none at either end of a row."""
+    first = np.ones(len(codes), bool)
+    first[1:] = row[1:] != row[:-1]
+    kept = ~white
+    kept[1:] |= ~first[1:] & ~white[:-1]
+    codes, boxes, row, white = codes[kept], boxes[kept], row[kept], white[kept]
+    last = np.ones(len(codes), bool)
+    last[:-1] = row[1:] != row[:-1]
+    kept = ~(last & white)
+    codes[white] = 0x20
+    return codes[kept], boxes[kept], row[kept]
+
+
+def _median_sizes(size: np.ndarray, counted: np.ndarray, rid: np.ndarray, rows: int) -> list[float | None]:
+    """Per row, the median size of its printed glyphs, rounded to 0.01 pt (None: none).
+    Most lines are set in one size: that is their median, without sorting."""
+    chosen = counted.nonzero()[0]
+    values, owner = size[chosen], rid[chosen]
+    count = np.bincount(owner, minlength=rows)
+    present = count.nonzero()[0]
+    out: list[float | None] = [None] * rows
+    if not len(present):
+        return out
+    starts = np.searchsorted(owner, present)
+    low, high = np.minimum.reduceat(values, starts).tolist(), np.maximum.reduceat(values, starts).tolist()
+    for r, a, m, lo, hi in zip(present.tolist(), starts.tolist(), count[present].tolist(), low, high):
+        out[r] = round(lo, 2) if lo == hi else round(statistics.median(values[a:a + m].tolist()), 2)
     return out
+
+
+def _round2(values: np.ndarray) -> np.ndarray:
+    """round(x, 2) of every value, exactly as Python rounds (the nearest two-decimal
+    number, ties to even). rint(x * 100) / 100 is that unless x * 100 lies within
+    rounding error of a half (0.125); those few values go through round() itself."""
+    scaled = values * 100
+    out = np.rint(scaled) / 100
+    doubt = ~(np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5) > 1e-6) | ~(np.abs(values) < 1e7)
+    for i in zip(*np.nonzero(doubt)):
+        out[i] = round(float(values[i]), 2)
+    return out
+
+
+# Per code point, once known: bit 1 known, bit 2 CJK (pipeline.text.is_cjk), bit 4 blank
+# (nothing left once stripped). A table indexed by the codes (1.1 MB, touched only where
+# used) instead of a dict lookup per distinct code and page (profiled: 0.32 s -> 0.03 s
+# per 500 pages).
+_KNOWN, _CJK, _BLANK = 1, 2, 4
+_PROPS = np.zeros(0x110000, np.uint8)
+
+
+def _code_props(codes: np.ndarray, extras) -> tuple[np.ndarray, np.ndarray]:
+    """(is CJK, is blank) for each glyph code (see glyphs.Glyphs.codes)."""
+    single = codes >= 0
+    props = np.where(single, _PROPS[np.where(single, codes, 0)], _KNOWN | _BLANK)    # EMPTY is blank
+    new = single & (props == 0)
+    if new.any():
+        for code in np.unique(codes[new]).tolist():
+            _PROPS[code] = _props_of(chr(code))
+        props[new] = _PROPS[codes[new]]
+    for k in (codes < EMPTY).nonzero()[0].tolist():
+        props[k] = _props_of(extras[-2 - codes[k]])
+    return (props & _CJK) != 0, (props & _BLANK) != 0
+
+
+def _props_of(text: str) -> int:
+    return _KNOWN | (_CJK if is_cjk(text) else 0) | (_BLANK if not text.strip() else 0)
 
 
 def _quiet_pdfminer() -> None:

@@ -5,12 +5,17 @@ the baseline, which is what the page prints; pdfminer derives each box from the
 font's descent, and 方正 files whose second font (digits, Latin) has a wrong descent
 get boxes 14-17 pt below the line they sit on. We read, per character: the code
 point (FPDFText_GetUnicode), the loose box (advance width x font height, as pdfminer
-computes it), the origin and the matrix, into the same dicts pdfminer's device gives
-(text, x0, x1, top, bottom, size, upright) plus `baseline`, the origin's distance
-from the page top.
+computes it), the origin and the matrix, into the columns of glyphs.Glyphs (the values
+pdfminer's device gives: text, x0, x1, top, bottom, size, upright, plus `baseline`, the
+origin's distance from the page top).
+
+The loop runs in C (_pdfium_loop.c, built by setup.py) where it was built: through
+ctypes it took ~18 us per character (about ten calls each), 5.8 s CPU per 500 pages of
+a Chromium print; in C 0.04 s. The ctypes loop (_chars_python) stays as the fallback
+and the reference: tests/test_readers.py requires the same bits from both.
 
 Line breaks pdfium adds itself are skipped. The spaces it adds (FPDFText_IsGenerated)
-are kept with `generated: True`: where a producer draws a space glyph pdfium cannot
+are kept as `generated`: where a producer draws a space glyph pdfium cannot
 place (Chromium's "156 行动"), the glyph comes back as such a space; chars_to_lines
 drops those between two CJK characters, as it never infers a space there.
 """
@@ -18,9 +23,14 @@ from __future__ import annotations
 
 import ctypes
 import math
+from array import array
+
+import numpy as np
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
+
+from .glyphs import BASELINE, EMPTY, SIZE, X0, X1, Glyphs
 
 
 def open_document(path) -> pdfium.PdfDocument:
@@ -35,10 +45,38 @@ def page_total(path) -> int:
         doc.close()
 
 
-def _drawn(page) -> tuple[int, int]:
+try:   # the C loop (setup.py builds it; optional): page_chars ~12x cheaper than with the ctypes loop
+    from . import _pdfium_loop
+except ImportError:    # no compiler at install time: the pure-Python loop, same results
+    _pdfium_loop = None
+
+# The pdfium functions the C loop calls, in the order _pdfium_loop.c numbers them.
+_C_FUNCTIONS = ("FPDFText_GetUnicode", "FPDFText_IsGenerated", "FPDFText_HasUnicodeMapError",
+                "FPDFText_GetTextObject", "FPDFText_GetMatrix", "FPDFText_GetFontSize", "FPDFTextObj_GetFont",
+                "FPDFFont_GetDescent", "FPDFText_GetLooseCharBox", "FPDFText_GetCharOrigin",
+                "FPDFPage_CountObjects", "FPDFPage_GetObject", "FPDFPageObj_GetType", "FPDFPath_CountSegments",
+                "FPDFFormObj_CountObjects", "FPDFFormObj_GetObject")
+_addresses: tuple[int, ...] | None = None
+
+
+def _functions() -> tuple[int, ...]:
+    """The addresses of _C_FUNCTIONS in the loaded pdfium."""
+    global _addresses
+    if _addresses is None:
+        _addresses = tuple(ctypes.cast(getattr(raw, name), ctypes.c_void_p).value for name in _C_FUNCTIONS)
+    return _addresses
+
+
+def _address(handle) -> int:
+    return ctypes.cast(handle, ctypes.c_void_p).value
+
+
+def _drawn(page, use_c: bool = True) -> tuple[int, int]:
     """(image objects, path segments) drawn on the page, inside form XObjects too (raw
     calls: pypdfium2's get_objects wraps every object, and a Chromium page has one per
     glyph). Path segments tell pipeline.tables which pages may hold a ruled table."""
+    if _pdfium_loop is not None and use_c:
+        return _pdfium_loop.drawn(_functions(), _address(page.raw))
     count_type, image, form, path = (raw.FPDFPageObj_GetType, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM,
                                      raw.FPDF_PAGEOBJ_PATH)
 
@@ -60,9 +98,11 @@ def _drawn(page) -> tuple[int, int]:
     return count((raw.FPDFPage_GetObject(handle, k) for k in range(raw.FPDFPage_CountObjects(handle))), 0)
 
 
-def _objects_over(page, most: int) -> int | None:
+def _objects_over(page, most: int, use_c: bool = True) -> int | None:
     """The number of objects drawn on the page, forms expanded, if more than `most`
     (counting stops there, so a form drawn 10^9 times costs `most` steps); else None."""
+    if _pdfium_loop is not None and use_c:
+        return _pdfium_loop.objects_over(_functions(), _address(page.raw), most)
     get_type, form = raw.FPDFPageObj_GetType, raw.FPDF_PAGEOBJ_FORM
     seen = 0
     stack = [(raw.FPDFPage_GetObject, page.raw, raw.FPDFPage_CountObjects(page.raw))]
@@ -110,26 +150,54 @@ class PageTooLarge(Exception):
     """A page whose text would take unbounded time or memory to read."""
 
 
-def page_chars(page) -> tuple[list[dict], int, float, float, int]:
-    """(characters, image count, width, height, glyphs without a Unicode mapping) of a
-    pypdfium2 page."""
+def page_chars(page, use_c: bool = True) -> tuple[Glyphs, tuple[int, int], float, float, int]:
+    """(glyphs, (image count, path segments), width, height, glyphs without a Unicode
+    mapping) of a pypdfium2 page. `use_c=False` runs the pure-Python loop (the reference)."""
     # Coordinates from the MediaBox, as pdfminer's interpreter sets them up.
     left, low, right, high = page.get_mediabox()
     base_w, base_h = round(right - left, 3), round(high - low, 3)
     rotation = page.get_rotation()
     width, height = (base_h, base_w) if rotation in (90, 270) else (base_w, base_h)
+    # pdfium's text page of 10^5 glyphs takes 40 s in C, where no time limit reaches:
+    # refuse the page before (a page that draws a form over and over, "billion laughs").
+    if (drawn := _objects_over(page, MAX_PAGE_GLYPHS, use_c)) is not None:
+        raise PageTooLarge(f"more than {MAX_PAGE_GLYPHS:,} objects drawn on one page (nested forms drawn "
+                           "over and over?)")
+    textpage = page.get_textpage()
+    count = raw.FPDFText_CountChars(textpage.raw)
+    if count > MAX_PAGE_GLYPHS:
+        textpage.close()
+        raise PageTooLarge(f"{count:,} glyphs on one page (at most {MAX_PAGE_GLYPHS:,} read; "
+                           "nested forms drawn over and over?)")
+    try:
+        if _pdfium_loop is not None and use_c:
+            codes, geometry, flags, unmapped = _pdfium_loop.chars(
+                _functions(), _address(textpage.raw), count, rotation, left, low, base_w, base_h, math.hypot)
+        else:
+            codes, geometry, flags, unmapped = _chars_python(textpage.raw, count, rotation, left, low, base_w, base_h)
+    finally:
+        textpage.close()
+    glyphs = _glyphs(codes, geometry, flags)
+    return _place_generated(glyphs), _drawn(page, use_c), float(width), float(height), unmapped
+
+
+def _glyphs(codes: bytes, geometry: bytes, flags: bytes) -> Glyphs:
+    """Glyphs from the loop's packed arrays (int32 codes; x0 x1 top bottom size baseline
+    per glyph; bit 0 upright, bit 1 generated)."""
+    bits = np.frombuffer(flags, np.uint8)
+    points = np.frombuffer(codes, np.int32).astype(np.int64)
+    points[points == 0] = EMPTY          # a glyph pdfium has no code point for: no text
+    return Glyphs(points, np.frombuffer(geometry, np.float64), (bits & 1) != 0, (bits & 2) != 0)
+
+
+def _chars_python(tp, count: int, rotation: int, left: float, low: float, base_w: float,
+                  base_h: float) -> tuple[bytes, bytes, bytes, int]:
+    """The C loop's result, computed with ctypes calls (~18 us per glyph)."""
     turned = _unrotate(rotation, base_w, base_h)
 
     def to_page(x: float, y: float) -> tuple[float, float]:
         return turned(x - left, y - low)
-    # pdfium's text page of 10^5 glyphs takes 40 s in C, where no time limit reaches:
-    # refuse the page before (a page that draws a form over and over, "billion laughs").
-    if (drawn := _objects_over(page, MAX_PAGE_GLYPHS)) is not None:
-        raise PageTooLarge(f"more than {MAX_PAGE_GLYPHS:,} objects drawn on one page (nested forms drawn "
-                           "over and over?)")
-    textpage = page.get_textpage()
-    tp = textpage.raw
-    chars = []
+    codes, geometry, flags = array("i"), array("d"), bytearray()
     rect, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
     ox, oy, value = ctypes.c_double(), ctypes.c_double(), ctypes.c_float()
     # What is constant for one text object: its matrix, size and font (descent).
@@ -138,52 +206,40 @@ def page_chars(page) -> tuple[list[dict], int, float, float, int]:
     get_unicode, is_generated = raw.FPDFText_GetUnicode, raw.FPDFText_IsGenerated
     unmapped = 0
     get_box, get_origin, get_object = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetCharOrigin, raw.FPDFText_GetTextObject
-    count = raw.FPDFText_CountChars(tp)
-    if count > MAX_PAGE_GLYPHS:
-        textpage.close()
-        raise PageTooLarge(f"{count:,} glyphs on one page (at most {MAX_PAGE_GLYPHS:,} read; "
-                           "nested forms drawn over and over?)")
-    try:
-        for i in range(count):
-            code = get_unicode(tp, i)
-            generated = is_generated(tp, i) == 1
-            if generated and code != 0x20:
-                continue
-            if 0xD800 <= code <= 0xDBFF:      # a surrogate pair: pdfium gives each half its index
-                code = 0x10000 + ((code - 0xD800) << 10) + (get_unicode(tp, i + 1) - 0xDC00)
-            elif 0xDC00 <= code <= 0xDFFF:
-                continue
-            text = chr(code) if code else ""
-            if text in ("\r", "\n", "\x02"):
-                continue
-            if raw.FPDFText_HasUnicodeMapError(tp, i) == 1:
-                unmapped += 1
-            obj = get_object(tp, i)
-            key = ctypes.cast(obj, ctypes.c_void_p).value or -i
-            if key not in objects:
-                raw.FPDFText_GetMatrix(tp, i, matrix)
-                a, b, c, d = _turn(rotation, matrix.a, matrix.b, matrix.c, matrix.d)
-                size = raw.FPDFText_GetFontSize(tp, i) * math.hypot(c, d)
-                objects[key] = (size, _descent(obj, descents, value) * size, a * d > 0 and b * c <= 0)
-            size, descent, upright = objects[key]
-            get_box(tp, i, rect)
-            get_origin(tp, i, ox, oy)
-            (x0, top), (x1, bottom) = to_page(rect.left, rect.top), to_page(rect.right, rect.bottom)
-            x_origin, baseline = to_page(ox.value, oy.value)
-            if upright:
-                # As pdfminer: the advance from the origin, the em box from the font's descent.
-                x0, x1 = x_origin, max(x_origin, x0, x1)
-                bottom, top = baseline - descent, baseline - descent - size
-            chars.append({
-                "text": text, "x0": min(x0, x1), "x1": max(x0, x1),
-                "top": min(top, bottom), "bottom": max(top, bottom),
-                "size": size, "upright": upright, "baseline": baseline,
-                **({"generated": True} if generated else {}),
-            })
-    finally:
-        textpage.close()
-    images, segments = _drawn(page)
-    return _place_generated(chars), (images, segments), float(width), float(height), unmapped
+    for i in range(count):
+        code = get_unicode(tp, i)
+        generated = is_generated(tp, i) == 1
+        if generated and code != 0x20:
+            continue
+        if 0xD800 <= code <= 0xDBFF:      # a surrogate pair: pdfium gives each half its index
+            code = 0x10000 + ((code - 0xD800) << 10) + (get_unicode(tp, i + 1) - 0xDC00)
+        elif 0xDC00 <= code <= 0xDFFF:
+            continue
+        chr(code)                         # a code point out of range: ValueError, the page is damaged
+        if code in (0x0D, 0x0A, 0x02):    # "\r", "\n", "\x02"
+            continue
+        if raw.FPDFText_HasUnicodeMapError(tp, i) == 1:
+            unmapped += 1
+        obj = get_object(tp, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value or -i
+        if key not in objects:
+            raw.FPDFText_GetMatrix(tp, i, matrix)
+            a, b, c, d = _turn(rotation, matrix.a, matrix.b, matrix.c, matrix.d)
+            size = raw.FPDFText_GetFontSize(tp, i) * math.hypot(c, d)
+            objects[key] = (size, _descent(obj, descents, value) * size, a * d > 0 and b * c <= 0)
+        size, descent, upright = objects[key]
+        get_box(tp, i, rect)
+        get_origin(tp, i, ox, oy)
+        (x0, top), (x1, bottom) = to_page(rect.left, rect.top), to_page(rect.right, rect.bottom)
+        x_origin, baseline = to_page(ox.value, oy.value)
+        if upright:
+            # As pdfminer: the advance from the origin, the em box from the font's descent.
+            x0, x1 = x_origin, max(x_origin, x0, x1)
+            bottom, top = baseline - descent, baseline - descent - size
+        codes.append(code)
+        geometry.extend((min(x0, x1), max(x0, x1), min(top, bottom), max(top, bottom), size, baseline))
+        flags.append(upright | generated << 1)
+    return codes.tobytes(), geometry.tobytes(), bytes(flags), unmapped
 
 
 def _descent(textobj, cache: dict[int, float], value: ctypes.c_float) -> float:
@@ -196,18 +252,29 @@ def _descent(textobj, cache: dict[int, float], value: ctypes.c_float) -> float:
     return cache[key]
 
 
-def _place_generated(chars: list[dict]) -> list[dict]:
+def _place_generated(glyphs: Glyphs) -> Glyphs:
     """Put each generated space in the gap between its neighbours in content order
-    (pdfium's own box for it is a point somewhere near); drop it at a line break."""
-    out = []
-    for i, ch in enumerate(chars):
-        if not ch.get("generated"):
-            out.append(ch)
-            continue
-        prev = out[-1] if out else None
-        nxt = chars[i + 1] if i + 1 < len(chars) else None
-        if (prev is None or nxt is None or nxt.get("generated") or nxt["x0"] < prev["x1"]
-                or abs(nxt["baseline"] - prev["baseline"]) > 0.45 * max(nxt["size"], prev["size"])):
-            continue
-        out.append({**nxt, "text": " ", "x0": prev["x1"], "x1": nxt["x0"], "generated": True})
-    return out
+    (pdfium's own box for it is a point somewhere near); drop it at a line break.
+    The neighbours: the last glyph before it that pdfium did not generate, and the next
+    glyph, which must be a real one."""
+    generated = glyphs.generated.nonzero()[0]
+    if not len(generated):
+        return glyphs
+    n = len(glyphs)
+    last_real = np.maximum.accumulate(np.where(glyphs.generated, -1, np.arange(n)))
+    prev = np.where(generated > 0, last_real[generated - 1], -1)
+    nxt = generated + 1
+    placed = (prev >= 0) & (nxt < n)
+    generated, prev, nxt = generated[placed], prev[placed], nxt[placed]
+    old = glyphs.geometry
+    placed = (~glyphs.generated[nxt] & ~(old[nxt, X0] < old[prev, X1])
+              & ~(np.abs(old[nxt, BASELINE] - old[prev, BASELINE]) > 0.45 * np.maximum(old[nxt, SIZE], old[prev, SIZE])))
+    generated, prev, nxt = generated[placed], prev[placed], nxt[placed]
+    # The next glyph's box over the gap, as the space.
+    geometry, upright = old.copy(), glyphs.upright.copy()
+    geometry[generated] = old[nxt]
+    geometry[generated, X0], geometry[generated, X1] = old[prev, X1], old[nxt, X0]
+    upright[generated] = upright[nxt]
+    keep = ~glyphs.generated
+    keep[generated] = True
+    return Glyphs(glyphs.codes, geometry, upright, glyphs.generated).take(keep)
