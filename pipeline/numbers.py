@@ -42,6 +42,11 @@ DIGIT_CHARS = "".join(_DIGITS)  # 零〇一壹幺二…九玖
 MULTIPLIERS = "".join([*_UNITS, *_SCALES])  # 十拾百佰千仟万亿
 NUMERAL_CHARS = DIGIT_CHARS + MULTIPLIERS
 FORMAL_CHARS: str = _DATA["formal"]  # 壹贰…: money only
+#: Every character a numeral (NUMBER below) may start with, for a character class. A
+#: finder whose pattern starts with a numeral says so in a lookahead, (?=[...]): that
+#: changes no match but lets the regex engine skip every other position at once (a
+#: pattern with lookbehinds and alternatives is otherwise tried in full at each one).
+NUMBER_FIRST = "0-9" + NUMERAL_CHARS
 #: Stray spaces from PDF text ("600 万"); a mention never crosses a line break.
 SP = r"[^\S\r\n]*"
 

@@ -125,6 +125,15 @@ class Pool:
             signal.signal(signal.SIGTERM, self._old_sigterm)
             self._old_sigterm = None
 
+    def each(self, func: Callable[[], None]) -> None:
+        """func() once in each worker (a start-up that pays off later), not waited for;
+        nothing without workers. One call per worker: while one takes the first, the
+        others are idle and take the rest (a call that returns at once could let one
+        worker take two, so func should take longer than a queue hand-off)."""
+        if self._executor is not None:
+            for _ in range(self.workers):
+                self._executor.submit(func)
+
     def map(self, func: Callable, chunks: Iterable[tuple]) -> Iterator:
         """func(*chunk) for every chunk (a tuple of arguments), results in order."""
         if self._executor is None:

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import regex
 
-from ..numbers import FORMAL_CHARS, NUMBER, SP, parse_number, scale_value
+from ..numbers import FORMAL_CHARS, NUMBER, NUMBER_FIRST, SP, parse_number, scale_value
 from . import qualifiers as q
 from .qualifiers import DIGIT_CHARS, MULTIPLIERS, RANGE_SEP, START
 
@@ -48,10 +48,10 @@ _FORMS = [
         {SP} 折 (?!{q.alternation(q.DATA['zhe_not']['words'])})
      """, "八五折, 9.9折, 7 2 折, 对折 (the share paid); not 折旧, 折算"),
 ]
-# Every form starts with a numeral character, a sign, 半 or 对 (对折). Saying so in a
+# Every form starts with a numeral character (NUMBER_FIRST), a sign, 半 or 对 (对折). Saying so in a
 # lookahead changes no match but lets the engine skip every other position at once:
 # on a 500-page edition the scan took 0.84 s CPU without it, 0.04 s with it.
-_FIRST = rf"(?=[0-9{DIGIT_CHARS}{MULTIPLIERS}\-负半对])"
+_FIRST = rf"(?=[{NUMBER_FIRST}\-负半对])"
 _PATTERN = regex.compile(_FIRST + "(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern, _ in _FORMS) + ")",
                          regex.VERBOSE)
 _FORMAL = regex.compile(f"[{FORMAL_CHARS}]")
