@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import regex
 
@@ -41,6 +42,11 @@ CLOSERS = "”’」』)）】》"  # stay with the sentence they close: 提出�
 # is matched by us before jieba sees the text.
 _JIEBA_WORD = regex.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._]+")
 
+# Segmentation and extraction chunks go to the pool together, each stage cut into
+# CHUNKS_PER_STAGE times the pool's usual chunks per worker: ~0.06 s of work each on a
+# 500-page edition, so whichever worker is free takes the next and both end together.
+CHUNKS_PER_STAGE = 2
+
 TOKEN_COLUMNS = ["edition", "section_id", "sentence_index", "token_index", "token", "pos", "char_start"]
 
 
@@ -49,13 +55,23 @@ TOKEN_COLUMNS = ["edition", "section_id", "sentence_index", "token_index", "toke
 def segment_tables(sections: list[dict], edition: str, pool: Pool | None = None) -> dict:
     """`sentences` rows and the `tokens` table (Arrow: by far the biggest) of one
     edition, from its `sections` rows, on the build's worker pool (None: in this process)."""
+    pool = pool or Pool(1)
+    return gather_segments(submit_segments(sections, edition, pool))
+
+
+def submit_segments(sections: list[dict], edition: str, pool: Pool) -> Iterator:
+    """The chunks of `segment_tables` handed to the pool now; `gather_segments` of the
+    result waits for them (pipeline.build.text_tables submits extraction in between)."""
+    return pool.map(_segment_chunk, section_chunks(sections, edition, pool))
+
+
+def gather_segments(results: Iterable) -> dict:
     import pyarrow as pa
 
     from .dataset import to_arrow
 
-    pool = pool or Pool(1)
     sentences, parts = [], []
-    for rows, table in pool.map(_segment_chunk, section_chunks(sections, edition, pool)):
+    for rows, table in results:
         sentences += rows
         parts.append(table)
     # One chunk whatever the number of workers, so the file does not depend on it.
@@ -64,9 +80,10 @@ def segment_tables(sections: list[dict], edition: str, pool: Pool | None = None)
 
 
 def section_chunks(sections: list[dict], edition: str, pool: Pool) -> list[tuple]:
-    """(sections, edition) arguments for the pool: contiguous runs of about equal text length."""
+    """(sections, edition) arguments for the pool: contiguous runs of about equal text
+    length (both stages' time goes with it), CHUNKS_PER_STAGE per worker."""
     return [(sections[a:b], edition)
-            for a, b in spans([len(s["text"]) for s in sections], pool.workers)]
+            for a, b in spans([len(s["text"]) for s in sections], pool.workers * CHUNKS_PER_STAGE)]
 
 
 def _segment_chunk(sections: list[dict], edition: str) -> tuple[list[dict], object]:
@@ -288,9 +305,14 @@ def warm(pool: Pool) -> None:
 
 
 def _warm() -> None:
-    from . import extract  # noqa: F401  (compiles the finders' patterns)
+    """Segment and extract one sentence (loads the dictionary, compiles every finder's
+    patterns); returns nothing: what it built stays in the worker."""
+    from .extract import FINDERS
 
-    _segmenter()           # returns nothing: the dictionary stays in the worker
+    sentence = "自2021年8月23日起施行,由市经信局牵头,给予最高500万元、30%的补助。"
+    tokens(sentence)
+    for finder in FINDERS.values():
+        finder(sentence)
 
 
 @cache
@@ -299,14 +321,13 @@ def _segmenter() -> Segmenter:
     with jieba and cached."""
     words = user_words()
     special = {w: tag for w, tag in words if not _JIEBA_WORD.fullmatch(w)}  # matched by us
-    # The cache is keyed on jieba's dictionary file (found without importing jieba,
-    # 0.1 s) and our words. marshal.loads of the whole file is 3x faster than jieba's
-    # own start-up; a cache that cannot be read or written (read-only checkout) only
-    # costs the build again.
-    dict_file = Path(importlib.util.find_spec("jieba").origin).parent / "dict.txt"
-    stat = dict_file.stat()
-    key = hashlib.sha256(repr((_CACHE_FORMAT, str(dict_file), stat.st_size, stat.st_mtime_ns, words))
-                         .encode("utf-8")).hexdigest()[:16]
+    # The cache is keyed on our words and on jieba's code and dictionary files as
+    # installed (found without importing jieba, which takes 0.1 s). marshal.loads of the
+    # whole file is 3x faster than jieba's own start-up; a cache that cannot be read or
+    # written (read-only checkout) only costs the build again.
+    code = Path(importlib.util.find_spec("jieba").origin).resolve()
+    installed = [(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in (code, code.parent / "dict.txt")]
+    key = hashlib.sha256(repr((_CACHE_FORMAT, installed, words)).encode("utf-8")).hexdigest()[:16]
     path = cache_dir() / f"segmenter-{key}.marshal"
     state = cached = _load(path)
     if state is None:
