@@ -10,7 +10,7 @@ import logging
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import DATASET_FORMAT, __version__, dataset
+from . import DATASET_FORMAT, __version__, dataset, segment
 from .evidence import MENTION_TABLES, add_boxes
 from .incentives import incentives_table
 from .pages import pages_table
@@ -32,6 +32,7 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     `built_at` (default: now) lets a corpus build stamp every edition alike, and reproducibly."""
     with Pool(workers) as pool:
         kind, raw_pages = read_pages(source, progress=progress, ocr=ocr, pool=pool, reader=reader)
+        segment.warm(pool)  # the idle workers start the text stages while this process finds tables and structure
         refused = frozenset(p.page - 1 for p in raw_pages if (p.error or "").startswith("PageTooLarge"))
         regions = _ruled_tables(source, raw_pages, refused) if kind == "pdf" else {}  # ruled tables, kept out of the body
         raw_pages = ruled.without_tables(raw_pages, regions)
