@@ -92,6 +92,8 @@ _TIMES = set(_QTY["durations"])
 _RECENT = regex.compile(rf"近{SP}$")
 _JOIN = regex.compile(rf"{SP}(?:、|和|及|或){SP}")
 _LIST_SEP = regex.compile(rf"{SP}、{SP}")
+_RANGE_SEP = regex.compile(RANGE_SEP)
+_SCALE_CHAR = regex.compile("[万亿]")
 
 
 @dataclass
@@ -133,7 +135,7 @@ def _borrow(bare: _Atom, partner: _Atom) -> Decimal | None:
     if bare.value is None:
         return None
     mantissa, scale = _split_scale(partner.num)
-    if regex.search("[万亿]", bare.num) or scale == 1:
+    if _SCALE_CHAR.search(bare.num) or scale == 1:
         return bare.value
     mantissa_value = parse_number(mantissa)
     if mantissa_value is not None and bare.value > mantissa_value:
@@ -182,7 +184,7 @@ def _combine(text: str, atoms: list[_Atom]) -> list[_Mention]:
     while i < len(atoms):
         a = atoms[i]
         b = atoms[i + 1] if i + 1 < len(atoms) else None
-        if b and b.unit and not a.fuzzy and a.low is None and regex.fullmatch(RANGE_SEP, text[a.end:b.start]):
+        if b and b.unit and not a.fuzzy and a.low is None and _RANGE_SEP.fullmatch(text[a.end:b.start]):
             low = a.value if a.unit else _borrow(a, b)
             high = b.value
             if low is not None and high is not None and low <= high and b.low is None:

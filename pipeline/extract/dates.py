@@ -195,9 +195,12 @@ def _number(text) -> int | None:
     return int(value) if value is not None and value == int(value) else None
 
 
+_SPACE = regex.compile(r"\s")
+
+
 def _year(text) -> int | None:
     """A year of 1900-2099 (patterns already require four digits: 2021 or 二〇二一)."""
-    year = _number(regex.sub(r"\s", "", text)) if isinstance(text, str) else text
+    year = _number(_SPACE.sub("", text)) if isinstance(text, str) else text
     return year if year is not None and 1900 <= year <= 2099 else None
 
 
@@ -265,8 +268,8 @@ def _role(text: str, start: int, end: int, precision: str) -> str:
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    before = regex.sub(r"\s", "", text[max(0, start - 30):start])
-    after = regex.sub(r"\s", "", text[end:min(line_end, end + 80)])
+    before = _SPACE.sub("", text[max(0, start - 30):start])
+    after = _SPACE.sub("", text[end:min(line_end, end + 80)])
     for role, afters, befores in _RULES:
         if any(a.match(after) for a in afters) or (befores and before.endswith(befores)):
             return role

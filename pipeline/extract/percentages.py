@@ -63,6 +63,8 @@ _RECIPIENT = regex.compile(q.alternation(_BASE["recipients"]))
 _LEADING_BOUND = regex.compile(
     rf"^(?:{q.alternation([*q.BOUND_WORDS, '其', '的'])}|{SP})+")
 _JOIN = regex.compile(rf"{SP}(?:、|和|及|或){SP}")
+_RANGE_SEP = regex.compile(RANGE_SEP)
+_DIGIT_OR_PERCENT = regex.compile(r"[0-9%]")
 
 
 @dataclass
@@ -188,7 +190,7 @@ def base_before(text: str, start: int) -> str | None:
         if r.end() < len(base) - 1:
             base = base[r.end():]
             break
-    if len(base) < 2 or len(base) > 25 or regex.search(r"[0-9%]", base):
+    if len(base) < 2 or len(base) > 25 or _DIGIT_OR_PERCENT.search(base):
         return None
     return base
 
@@ -212,7 +214,7 @@ def percentage_rows(text: str) -> tuple[dict, ...]:
         if (p := _read(m)) is not None:
             prev = found[-1] if found else None
             if (prev and prev.kind == p.kind and prev.value is not None and p.value is not None
-                    and prev.value <= p.value and regex.fullmatch(RANGE_SEP, folded[prev.end:p.start])):
+                    and prev.value <= p.value and _RANGE_SEP.fullmatch(folded[prev.end:p.start])):
                 found[-1] = _Pct(prev.start, p.end, p.kind, None, prev.value, p.value)  # 百分之三十至百分之五十
             else:
                 found.append(p)
