@@ -328,8 +328,9 @@ def _segmenter() -> Segmenter:
     installed = [(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in (code, code.parent / "dict.txt")]
     key = hashlib.sha256(repr((_CACHE_FORMAT, installed, words)).encode("utf-8")).hexdigest()[:16]
     path = cache_dir() / f"segmenter-{key}.marshal"
-    state = cached = _load(path)
-    if not (isinstance(state, tuple) and len(state) == 3):
+    state = _load(path)
+    hit = isinstance(state, tuple) and len(state) == 3
+    if not hit:
         state = _build(words, special)
         _save(path, state)
     entries, total, tags = state
@@ -337,7 +338,7 @@ def _segmenter() -> Segmenter:
     protected = regex.compile("|".join(regex.escape(w) for w in sorted(special, key=len, reverse=True))
                               or r"(?!)")
     log.debug("segmenter ready: %d user words, %d matched before jieba, cache %s",
-              len(words), len(special), "hit" if cached else "miss")
+              len(words), len(special), "hit" if hit else "miss")
     return Segmenter(entries, math.log(total), tags, protected, special)
 
 
