@@ -297,19 +297,21 @@ class Segmenter:
 
 def warm(pool: Pool) -> None:
     """Start the segment and extract stages in each worker now, while the parent is
-    busy (ruled tables, structure): otherwise each worker's first chunk waits ~0.25 s
-    for the dictionary and the finders' first patterns. Nothing waits on it; with no
-    workers it does nothing (the stages start in this process when first asked)."""
+    busy (ruled tables, structure): otherwise each worker's first chunk waits ~0.6 s
+    for the dictionary, pandas and the finders' first patterns. Nothing waits on it;
+    with no workers it does nothing (the stages start in this process when first asked)."""
     pool.each(_warm)
 
 
 def _warm() -> None:
-    """Segment and extract one sentence (loads the dictionary, compiles every finder's
-    patterns); returns nothing: what it built stays in the worker."""
+    """Segment and extract one sentence; returns nothing: what it built stays in the worker.
+    Besides the dictionary and the finders' patterns this builds one tokens table, since
+    pyarrow imports pandas on a process's first pa.array (~0.3 s, found in the build's
+    first segmentation chunks)."""
     from .extract import FINDERS
 
     sentence = "自2021年8月23日起施行,由市经信局牵头,给予最高500万元、30%的补助。"
-    tokens(sentence)
+    _segment_chunk([{"doc_id": "", "section_id": "", "text": sentence, "page_marks": [{"offset": 0, "page": 1}]}], "")
     for finder in FINDERS.values():
         finder(sentence)
 
