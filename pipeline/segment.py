@@ -352,10 +352,12 @@ def _build(words: list[tuple[str, str]], special: dict[str, str]) -> tuple[dict[
     """(words -> frequency * _TAGS + tag number, total frequency, tag names) of jieba's
     dictionary with our words added."""
     posseg = jieba_posseg(words, special)
-    word_tags = posseg.word_tag_tab    # every tagged word is in FREQ; prefixes have no tag
+    word_tags = posseg.word_tag_tab    # prefixes have no tag
     tags = ["x", *sorted({t for t in word_tags.values() if t != "x"})]
     if len(tags) > _TAGS:
         raise ValueError(f"jieba's dictionary has {len(tags)} tags, more than {_TAGS}")
+    if word_tags.keys() - posseg.tokenizer.FREQ.keys():  # their tags would be lost
+        raise ValueError("jieba's dictionary tags words it does not hold")
     number = {t: i for i, t in enumerate(tags)}
     entries = {w: f * _TAGS + number[word_tags.get(w, "x")] for w, f in posseg.tokenizer.FREQ.items()}
     return entries, posseg.tokenizer.total, tags
