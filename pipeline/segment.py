@@ -4,7 +4,9 @@ jieba's own dictionary knows neither 市经信局 nor 专精特新, so it would 
 names analysts search for. The segmenter is taught every department name and alias
 in data/departments.csv and the terms in data/policy_terms.txt, on a private
 jieba.Tokenizer so that no other user of jieba in the process is affected; the taught
-dictionary is cached, so a worker process loads it in one read.
+dictionary is cached, so a worker process loads it in one read without importing jieba.
+The cut itself is jieba.posseg's (HMM off), re-implemented over that dictionary in a
+few plain loops (`_cut`): tests compare the two token for token.
 
 HMM is off: jieba's HMM guesses new words from character statistics, so a name next
 to an unknown word can come out glued to it ("市经信局负责" as one "word") and the same
@@ -16,14 +18,18 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import importlib.util
 import logging
 import marshal
+import math
 import os
-import sys
+import re
 import tempfile
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import regex
 
@@ -32,12 +38,20 @@ from .workers import Pool, spans
 
 log = logging.getLogger(__name__)
 
-HMM = False
 TERMINATORS = "。!?;！？；"
 CLOSERS = "”’」』)）】》"  # stay with the sentence they close: 提出如下意见。”
+_SENTENCE_END = regex.compile(f"[{regex.escape(TERMINATORS)}][{regex.escape(TERMINATORS + CLOSERS)}]*|\n")
 # jieba cuts inside runs of these characters only; a term with anything else (首台(套))
 # is matched by us before jieba sees the text.
 _JIEBA_WORD = regex.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._]+")
+
+# Segmentation and extraction chunks go to the pool together, each stage cut into
+# CHUNKS_PER_STAGE times the pool's usual chunks per worker: ~0.06 s of work each on a
+# 500-page edition, so whichever worker is free takes the next and both end together.
+CHUNKS_PER_STAGE = 2
+# ...and none longer than this many sections, so that a worker's memory does not grow
+# with the edition: 5,000 pages in 16 chunks peaked at 291 MB per worker (186 MB for 500).
+SECTIONS_PER_CHUNK = 25
 
 TOKEN_COLUMNS = ["edition", "section_id", "sentence_index", "token_index", "token", "pos", "char_start"]
 
@@ -47,13 +61,23 @@ TOKEN_COLUMNS = ["edition", "section_id", "sentence_index", "token_index", "toke
 def segment_tables(sections: list[dict], edition: str, pool: Pool | None = None) -> dict:
     """`sentences` rows and the `tokens` table (Arrow: by far the biggest) of one
     edition, from its `sections` rows, on the build's worker pool (None: in this process)."""
+    pool = pool or Pool(1)
+    return gather_segments(submit_segments(sections, edition, pool))
+
+
+def submit_segments(sections: list[dict], edition: str, pool: Pool) -> Iterator:
+    """The chunks of `segment_tables` handed to the pool now; `gather_segments` of the
+    result waits for them (pipeline.build.text_tables submits extraction in between)."""
+    return pool.map(_segment_chunk, section_chunks(sections, edition, pool))
+
+
+def gather_segments(results: Iterable) -> dict:
     import pyarrow as pa
 
     from .dataset import to_arrow
 
-    pool = pool or Pool(1)
     sentences, parts = [], []
-    for rows, table in pool.map(_segment_chunk, section_chunks(sections, edition, pool)):
+    for rows, table in results:
         sentences += rows
         parts.append(table)
     # One chunk whatever the number of workers, so the file does not depend on it.
@@ -62,9 +86,10 @@ def segment_tables(sections: list[dict], edition: str, pool: Pool | None = None)
 
 
 def section_chunks(sections: list[dict], edition: str, pool: Pool) -> list[tuple]:
-    """(sections, edition) arguments for the pool: contiguous runs of about equal text length."""
-    return [(sections[a:b], edition)
-            for a, b in spans([len(s["text"]) for s in sections], pool.workers)]
+    """(sections, edition) arguments for the pool: contiguous runs of about equal text
+    length (both stages' time goes with it), of at most SECTIONS_PER_CHUNK sections."""
+    return [(sections[a:b], edition) for a, b in
+            spans([len(s["text"]) for s in sections], pool.workers * CHUNKS_PER_STAGE, most=SECTIONS_PER_CHUNK)]
 
 
 def _segment_chunk(sections: list[dict], edition: str) -> tuple[list[dict], object]:
@@ -88,9 +113,15 @@ def segment_rows(sections: list[dict], edition: str) -> tuple[list[dict], dict[s
                 "edition": edition, "doc_id": section["doc_id"], "section_id": section_id,
                 "sentence_index": index, "text": text[start:end], "page": marks.page_at(start),
                 "char_start": start, "char_end": end})
-            for k, (token, pos, offset) in enumerate(tokens(text[start:end])):
-                for column, value in zip(TOKEN_COLUMNS, (edition, section_id, index, k, token, pos, offset)):
-                    columns[column].append(value)
+            found = tokens(text[start:end])
+            # Whole columns at once: appending value by value took 0.23 s CPU per 500 pages.
+            columns["edition"] += [edition] * len(found)
+            columns["section_id"] += [section_id] * len(found)
+            columns["sentence_index"] += [index] * len(found)
+            columns["token_index"] += range(len(found))
+            columns["token"] += [t for t, _, _ in found]
+            columns["pos"] += [p for _, p, _ in found]
+            columns["char_start"] += [o for _, _, o in found]
     return sentences, columns
 
 
@@ -113,20 +144,16 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence: up to and including 。!?; (and closing quotes after
     them), or up to a line break, which belongs to no sentence. Spans are trimmed of
     spaces and never empty."""
-    spans, start, i, n = [], 0, 0, len(text)
-    while i < n:
-        if text[i] in TERMINATORS:
-            i += 1
-            while i < n and (text[i] in TERMINATORS or text[i] in CLOSERS):
-                i += 1
-            spans.append((start, i))
-            start = i
-        elif text[i] == "\n":
-            spans.append((start, i))
-            start = i = i + 1
+    # One regex scan for the ends, not a loop over every character: 0.05 -> 0.01 s CPU
+    # per 500 pages, and both stages split every section.
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if m[0] == "\n":
+            spans.append((start, m.start()))
         else:
-            i += 1
-    spans.append((start, n))
+            spans.append((start, m.end()))
+        start = m.end()
+    spans.append((start, len(text)))
     return [span for s, e in spans if (span := _trim(text, s, e))]
 
 
@@ -140,28 +167,92 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 def tokens(text: str) -> list[tuple[str, str, int]]:
     """(token, part of speech, offset in text) for every token; together they are the text."""
-    posseg, protected, tags = _segmenter()
+    seg = _segmenter()
     out: list[tuple[str, str, int]] = []
     pos = 0
-    for m in protected.finditer(text):
-        out += _cut(posseg, text, pos, m.start())
-        out.append((m[0], tags[m[0]], m.start()))
+    for m in seg.protected.finditer(text):
+        out += _cut(seg, text, pos, m.start())
+        out.append((m[0], seg.special[m[0]], m.start()))
         pos = m.end()
-    out += _cut(posseg, text, pos, len(text))
+    out += _cut(seg, text, pos, len(text))
     return out
 
 
-def _cut(posseg, text: str, start: int, end: int) -> list[tuple[str, str, int]]:
+# jieba.posseg's own splitting of a text into blocks it cuts with its dictionary (runs of
+# _JIEBA_BLOCK) and the rest, copied from jieba 0.42.1 (with Python's re, as there): the
+# rest comes out one character a token, whitespace runs (and \r\n) one token each.
+_JIEBA_BLOCK = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._]+)")
+_JIEBA_SKIP = re.compile(r"(\r\n|\s)")
+_JIEBA_NUM = re.compile(r"[\.0-9]+")
+_JIEBA_ENG = re.compile("[a-zA-Z0-9]+")
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+def _cut(seg: Segmenter, text: str, start: int, end: int) -> list[tuple[str, str, int]]:
+    """jieba.posseg.POSTokenizer.cut(text[start:end], HMM=False), token for token, as
+    (token, tag, offset in text). Our own loop over jieba's dictionary, not jieba's:
+    jieba builds a DAG dict, a route dict of tuples and a `pair` per token; one pass
+    over plain lists gives the same cut at half the cost (0.84 -> 0.4 s CPU on a
+    500-page edition), and the workers need not import jieba.posseg (0.45 s each)."""
     out, pos = [], start
-    for pair in posseg.cut(text[start:end], HMM=HMM):
-        if text[pos:pos + len(pair.word)] != pair.word:
-            raise AssertionError(f"jieba token {pair.word!r} does not match the text at {pos}")
-        # Without HMM jieba tags a digit run "eng", as if Latin: "2021" is a numeral (m).
-        flag = "m" if pair.flag == "eng" and pair.word.isascii() and pair.word.isdigit() else pair.flag
-        out.append((pair.word, flag, pos))
-        pos += len(pair.word)
+    for block in _JIEBA_BLOCK.split(text[start:end]):
+        if _JIEBA_BLOCK.match(block):
+            for word, flag in _cut_block(seg, block):
+                # Without HMM jieba tags a digit run "eng", as if Latin: "2021" is a numeral (m).
+                if flag == "eng" and word.isascii() and word.isdigit():
+                    flag = "m"
+                out.append((word, flag, pos))
+                pos += len(word)
+            continue
+        for piece in _JIEBA_SKIP.split(block):
+            if _JIEBA_SKIP.match(piece):
+                out.append((piece, "x", pos))
+                pos += len(piece)
+                continue
+            for ch in piece:
+                out.append((ch, "m" if _JIEBA_NUM.match(ch) else "eng" if _JIEBA_ENG.match(piece) else "x", pos))
+                pos += 1
     if pos != end:
-        raise AssertionError(f"jieba lost text between {pos} and {end}")
+        raise AssertionError(f"segmenter lost text between {pos} and {end}")
+    return out
+
+
+def _cut_block(seg: Segmenter, block: str) -> list[tuple[str, str]]:
+    """jieba's cut without HMM of one block: the most probable path through the words of
+    the dictionary (a word's weight is log(its frequency / the total)); a character that
+    starts no word is a word of frequency 1. Ties go to the longer word, as in jieba's
+    max over (weight, end). Single Latin letters and digits in a row join as one "eng" token."""
+    words, logtotal, n, ln = seg.words, seg.logtotal, len(block), math.log
+    weight = [0.0] * (n + 1)   # weight[i]: of the best path through block[i:]
+    stop = list(range(1, n + 1))  # stop[i]: end of the first word on that path
+    for i in range(n - 1, -1, -1):
+        best, best_stop = ln(1) - logtotal + weight[i + 1], i + 1
+        found = False
+        j = i + 1
+        while j <= n:
+            code = words.get(block[i:j])
+            if code is None:
+                break          # no word starts with block[i:j]
+            if code >= _TAGS:  # a word, not only the prefix of one
+                w = ln(code // _TAGS) - logtotal + weight[j]
+                if not found or w >= best:
+                    best, best_stop, found = w, j, True
+            j += 1
+        weight[i], stop[i] = best, best_stop
+    out, buf, i = [], "", 0
+    while i < n:
+        word = block[i:stop[i]]
+        i = stop[i]
+        if len(word) == 1 and word in _ASCII_ALNUM:
+            buf += word
+            continue
+        if buf:
+            out.append((buf, "eng"))
+            buf = ""
+        code = words.get(word)
+        out.append((word, seg.tags[code % _TAGS] if code is not None else "x"))
+    if buf:
+        out.append((buf, "eng"))
     return out
 
 
@@ -186,55 +277,118 @@ def cache_dir() -> Path:
     return (Path(base) if base else Path(__file__).resolve().parent.parent / ".cache") / "jieba"
 
 
+#: Tags are numbered below this; a dictionary entry is frequency * _TAGS + tag number.
+_TAGS = 256
+
+
+@dataclass(frozen=True)
+class Segmenter:
+    """jieba's dictionary taught our words, as `_cut` reads it.
+
+    words: every dictionary word and every prefix of one -> frequency * _TAGS + the
+    number of its tag in `tags` (a prefix that is no word has frequency 0; tag 0 is
+    "x", jieba's tag for a word without one). One dict of ints, because loading the
+    dictionary is most of a worker's start-up and marshal reads ints fastest (a second
+    word-keyed dict for the tags cost 0.16 s more per process).
+    """
+    words: dict[str, int]
+    logtotal: float
+    tags: list[str]
+    protected: object  # regex of the words jieba cannot hold (首台(套)), longest first
+    special: dict[str, str]  # those words -> their tags
+
+
+def warm(pool: Pool) -> None:
+    """Start the segment and extract stages in each worker now, while the parent is
+    busy (ruled tables, structure): otherwise each worker's first chunk waits ~0.6 s
+    for the dictionary, pandas and the finders' first patterns. Nothing waits on it;
+    with no workers it does nothing (the stages start in this process when first asked)."""
+    pool.each(_warm)
+
+
+def _warm() -> None:
+    """Segment and extract one sentence; returns nothing: what it built stays in the worker.
+    Besides the dictionary and the finders' patterns this builds one tokens table, since
+    pyarrow imports pandas on a process's first pa.array (~0.3 s, found in the build's
+    first segmentation chunks)."""
+    from .extract import FINDERS
+
+    sentence = "自2021年8月23日起施行,由市经信局牵头,给予最高500万元、30%的补助。"
+    _segment_chunk([{"doc_id": "", "section_id": "", "text": sentence, "page_marks": [{"offset": 0, "page": 1}]}], "")
+    for finder in FINDERS.values():
+        finder(sentence)
+
+
 @cache
-def _segmenter():
-    """(POS tokenizer, pattern of the words jieba cannot hold, their tags), once per process."""
+def _segmenter() -> Segmenter:
+    """The segmenter, once per process: from the cache (one marshal read), else built
+    with jieba and cached."""
+    words = user_words()
+    special = {w: tag for w, tag in words if not _JIEBA_WORD.fullmatch(w)}  # matched by us
+    # The cache is keyed on our words and on jieba's code and dictionary files as
+    # installed (found without importing jieba, which takes 0.1 s). marshal.loads of the
+    # whole file is 3x faster than jieba's own start-up; a cache that cannot be read or
+    # written (read-only checkout) only costs the build again.
+    code = Path(importlib.util.find_spec("jieba").origin).resolve()
+    installed = [(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in (code, code.parent / "dict.txt")]
+    key = hashlib.sha256(repr((_CACHE_FORMAT, installed, words)).encode("utf-8")).hexdigest()[:16]
+    path = cache_dir() / f"segmenter-{key}.marshal"
+    state = _load(path)
+    hit = isinstance(state, tuple) and len(state) == 3
+    if not hit:
+        state = _build(words, special)
+        _save(path, state)
+    entries, total, tags = state
+    # Longest first, so 中国(浙江)自由贸易试验区杭州片区管理委员会 wins over a shorter name.
+    protected = regex.compile("|".join(regex.escape(w) for w in sorted(special, key=len, reverse=True))
+                              or r"(?!)")
+    log.debug("segmenter ready: %d user words, %d matched before jieba, cache %s",
+              len(words), len(special), "hit" if hit else "miss")
+    return Segmenter(entries, math.log(total), tags, protected, special)
+
+
+#: Changes whenever the cached layout does (old files are then never read).
+_CACHE_FORMAT = "words-packed-1"
+
+
+def _build(words: list[tuple[str, str]], special: dict[str, str]) -> tuple[dict[str, int], int, list[str]]:
+    """(words -> frequency * _TAGS + tag number, total frequency, tag names) of jieba's
+    dictionary with our words added."""
+    posseg = jieba_posseg(words, special)
+    word_tags = posseg.word_tag_tab    # prefixes have no tag
+    tags = ["x", *sorted({t for t in word_tags.values() if t != "x"})]
+    if len(tags) > _TAGS:
+        raise ValueError(f"jieba's dictionary has {len(tags)} tags, more than {_TAGS}")
+    if word_tags.keys() - posseg.tokenizer.FREQ.keys():  # their tags would be lost
+        raise ValueError("jieba's dictionary tags words it does not hold")
+    number = {t: i for i, t in enumerate(tags)}
+    entries = {w: f * _TAGS + number[word_tags.get(w, "x")] for w, f in posseg.tokenizer.FREQ.items()}
+    return entries, posseg.tokenizer.total, tags
+
+
+def jieba_posseg(words: list[tuple[str, str]], special: dict[str, str]):
+    """jieba's POS tokenizer taught `words` (but `special`), on a private jieba.Tokenizer
+    so that no other user of jieba in the process is affected (tests cut with it too)."""
     # jieba logs its start-up ("Building prefix dict…") at DEBUG through its own stderr
     # handler; drop that handler so the records reach our logging configuration instead
-    # (cli.py shows them with -vv only). jieba is imported here, not at module import:
-    # the parent process of the workers never needs it. Its import sets its logger to
-    # DEBUG; keep the level our CLI chose.
+    # (cli.py shows them with -vv only). Its import sets its logger to DEBUG; keep the
+    # level our CLI chose.
     level = logging.getLogger("jieba").level
     import jieba
     import jieba.posseg
 
     jieba.default_logger.removeHandler(jieba.log_console)
     jieba.default_logger.setLevel(level or logging.WARNING)
-    words = user_words()
-    special = {w: tag for w, tag in words if not _JIEBA_WORD.fullmatch(w)}  # matched by us
     tokenizer = jieba.Tokenizer()
-    # jieba's own start-up loads its prefix dictionary, re-reads dict.txt for the POS tags
-    # (POSTokenizer) and adds our words one by one: ~1.3 s per process. The finished
-    # dictionary is cached once per jieba version and word list, the tags as a list
-    # parallel to the dictionary's words (a second word-keyed dict would double the load
-    # time); marshal.loads of the whole file is 3x faster than jieba's marshal.load(file).
-    # A cache that cannot be read or written (read-only checkout) only costs that time again.
-    key = hashlib.sha256(repr((jieba.__version__, words)).encode("utf-8")).hexdigest()[:16]
-    path = cache_dir() / f"segmenter-{key}.marshal"
-    state = _load(path)
-    if state is None:
-        # Not tokenizer.initialize(): that writes jieba's own cache, by default outside the repository.
-        tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(tokenizer.get_dict_file())
-        tokenizer.initialized = True
-        for word, tag in words:
-            if word not in special:
-                tokenizer.add_word(word, tag=tag)
-        posseg = jieba.posseg.POSTokenizer(tokenizer)
-        posseg.makesure_userdict_loaded()  # merge the user tags now, not inside a later cut
-        tags = posseg.word_tag_tab   # every tagged word is in FREQ; prefixes have no tag
-        _save(path, (tokenizer.FREQ, tokenizer.total, [sys.intern(tags.get(w, "")) for w in tokenizer.FREQ]))
-    else:
-        tokenizer.FREQ, tokenizer.total, tag_list = state
-        tokenizer.initialized = True
-        posseg = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)  # skips reading dict.txt
-        posseg.tokenizer = tokenizer
-        posseg.word_tag_tab = {w: tag for w, tag in zip(tokenizer.FREQ, tag_list) if tag}
-    # Longest first, so 中国(浙江)自由贸易试验区杭州片区管理委员会 wins over a shorter name.
-    protected = regex.compile("|".join(regex.escape(w) for w in sorted(special, key=len, reverse=True))
-                              or r"(?!)")
-    log.debug("segmenter ready: %d user words, %d matched before jieba, cache %s",
-              len(words), len(special), "hit" if state else "miss")
-    return posseg, protected, special
+    # Not tokenizer.initialize(): that writes jieba's own cache, by default outside the repository.
+    tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(tokenizer.get_dict_file())
+    tokenizer.initialized = True
+    for word, tag in words:
+        if word not in special:
+            tokenizer.add_word(word, tag=tag)
+    posseg = jieba.posseg.POSTokenizer(tokenizer)
+    posseg.makesure_userdict_loaded()  # merge the user tags
+    return posseg
 
 
 def _load(path: Path):

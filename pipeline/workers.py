@@ -109,6 +109,11 @@ class Pool:
         if not self.serial and threading.current_thread() is threading.main_thread():
             self._old_sigterm = signal.signal(signal.SIGTERM, _raise_terminated)
         if not self.serial:
+            # Workers are forked from this process and start with what it has imported.
+            # pyarrow imports pandas on a process's first pa.array (~0.35 s CPU); this
+            # process needs it to write the tables anyway, so it is imported once here
+            # instead of once more in every worker (their first tokens table).
+            import pandas  # noqa: F401
             self._executor = ProcessPoolExecutor(max_workers=self.workers, initializer=worker_start)
         return self
 
@@ -124,6 +129,15 @@ class Pool:
         if self._old_sigterm is not None:
             signal.signal(signal.SIGTERM, self._old_sigterm)
             self._old_sigterm = None
+
+    def each(self, func: Callable[[], None]) -> None:
+        """func() once in each worker (a start-up that pays off later), not waited for;
+        nothing without workers. One call per worker: while one takes the first, the
+        others are idle and take the rest (a call that returns at once could let one
+        worker take two, so func should take longer than a queue hand-off)."""
+        if self._executor is not None:
+            for _ in range(self.workers):
+                self._executor.submit(func)
 
     def map(self, func: Callable, chunks: Iterable[tuple]) -> Iterator:
         """func(*chunk) for every chunk (a tuple of arguments), results in order."""

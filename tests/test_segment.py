@@ -97,11 +97,11 @@ def test_tokens_are_deterministic():
 
 
 def test_segmenter_is_built_once_and_private():
-    import jieba
-
     state = segment._segmenter()
     assert segment._segmenter() is state
-    assert state[0].tokenizer is not jieba.dt  # not the global tokenizer
+    assert "市经信局" in state.words
+    jieba = sys.modules.get("jieba")  # imported only to build the cache; its global tokenizer is untouched
+    assert jieba is None or "市经信局" not in jieba.dt.FREQ
     assert segment.cache_dir().is_dir() and segment.cache_dir().parent.name == ".cache"
 
 
@@ -136,3 +136,46 @@ def test_sentences_are_never_empty(text):
         assert last <= start < end
         assert text[start:end].strip() == text[start:end]
         last = end
+
+
+@pytest.fixture(scope="module")
+def jieba_cut():
+    """jieba.posseg's own cut (HMM off) on the same dictionary: what `tokens` re-implements."""
+    words = segment.user_words()
+    special = segment._segmenter().special
+    posseg = segment.jieba_posseg(words, special)
+
+    def cut(text):
+        out, pos = [], 0
+        for pair in posseg.cut(text, HMM=False):
+            flag = "m" if pair.flag == "eng" and pair.word.isascii() and pair.word.isdigit() else pair.flag
+            out.append((pair.word, flag, pos))
+            pos += len(pair.word)
+        return out
+    return cut
+
+
+# Texts where the cut has choices to make: ties, Latin and digit runs, odd whitespace.
+SAME_CUT = [
+    case(SEED, id="seed"),
+    case("对本市医疗机构采购经认定的首台(套)医疗器械给予 30%的补助", id="brackets-and-percent"),
+    case("GB/T 36073-2018 数据管理能力成熟度评估模型 DCMM 3级", id="latin-and-digits"),
+    case("ABC123中文a1b2", id="letters-digits-glued"),
+    case("2021年7月23日 12.5亿元 1.2.3版", id="numbers"),
+    case("甲\r\n乙\t丙\u3000丁\x1c戊", id="whitespace-kinds"),
+    case("研究生命起源", id="ambiguous"),
+    case("结婚的和尚未结婚的", id="ambiguous-2"),
+]
+
+
+@pytest.mark.parametrize("text", SAME_CUT)
+def test_cut_is_jiebas(text, jieba_cut):
+    assert segment._cut(segment._segmenter(), text, 0, len(text)) == jieba_cut(text)
+
+
+@settings(deadline=None, max_examples=300)
+@given(text=st.text(alphabet=st.sampled_from("市经信局牵头首台套专精特新研究生命起源的和尚未结婚年月日亿元"
+                                       "0123456789.+#&_ab XY\n\r\t\u3000,。、()%"), max_size=60)
+       | st.text(max_size=60))
+def test_cut_is_jiebas_on_any_text(text, jieba_cut):
+    assert segment._cut(segment._segmenter(), text, 0, len(text)) == jieba_cut(text)

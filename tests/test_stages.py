@@ -44,6 +44,34 @@ def test_process_pool_keeps_chunk_order():
         assert list(pool.map(pow, [(2, k) for k in range(8)])) == [2 ** k for k in range(8)]
 
 
+def _mark_pid(folder: str) -> None:
+    import os
+    import time
+    from pathlib import Path
+
+    time.sleep(1)  # a start-up's length: meanwhile the other worker takes the next call
+    (Path(folder) / str(os.getpid())).touch()
+
+
+def test_each_runs_once_in_each_worker_and_is_not_waited_for(tmp_path):
+    import functools
+    import os
+    import time
+
+    with Pool(1) as pool:
+        pool.each(functools.partial(_mark_pid, str(tmp_path)))   # no workers: nothing runs ahead
+    assert list(tmp_path.iterdir()) == []
+    with Pool(2) as pool:
+        if pool.serial:
+            pytest.skip("one core")
+        started = time.perf_counter()
+        pool.each(functools.partial(_mark_pid, str(tmp_path)))
+        assert time.perf_counter() - started < 0.5
+        list(pool.map(pow, [(2, 1)] * 2))  # queued behind the two calls
+    marks = {p.name for p in tmp_path.iterdir()}
+    assert len(marks) == 2 and str(os.getpid()) not in marks
+
+
 # ---------------------------------------------------------------- rerun from a dataset
 
 @pytest.mark.parametrize("edition", [PDF_EDITION, LIBREOFFICE_EDITION])

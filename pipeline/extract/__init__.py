@@ -11,7 +11,7 @@ split numbers apart. Importing a finder imports neither pyarrow nor jieba.
 from __future__ import annotations
 
 import bisect
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 from ..segment import PageMarks, split_sentences
 from .amounts import find_amounts, find_quantities
@@ -43,17 +43,27 @@ def clause_labels(sections: list[dict]) -> dict[str, str | None]:
 def extraction_tables(sections: list[dict], pages: list[dict], edition: str, pool=None) -> dict[str, list[dict]]:
     """Rows of every extraction table of one edition, from its `sections` and `pages`
     rows, on the build's worker pool (a pipeline.workers.Pool; None: in this process)."""
-    from ..segment import section_chunks
     from ..workers import Pool
 
     pool = pool or Pool(1)
+    return gather_extraction(submit_extraction(sections, pages, edition, pool))
+
+
+def submit_extraction(sections: list[dict], pages: list[dict], edition: str, pool) -> Iterator:
+    """The chunks of `extraction_tables` handed to the pool now; `gather_extraction`
+    of the result waits for them."""
+    from ..segment import section_chunks
 
     clauses = clause_labels(sections)
     ocr_pages = frozenset(p["page"] for p in pages if p.get("ocr"))
     chunks = [(chunk, edition, {s["section_id"]: clauses[s["section_id"]] for s in chunk}, ocr_pages)
               for chunk, edition in section_chunks(sections, edition, pool)]
+    return pool.map(extract_rows, chunks)
+
+
+def gather_extraction(results: Iterable[dict[str, list[dict]]]) -> dict[str, list[dict]]:
     tables: dict[str, list[dict]] = {name: [] for name in FINDERS}
-    for part in pool.map(extract_rows, chunks):
+    for part in results:
         for name, rows in part.items():
             tables[name] += rows
     return tables

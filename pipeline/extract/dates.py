@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from functools import cache
 
 import regex
 
@@ -79,7 +80,15 @@ _FORMS = [
     ("between", _START + _cjk("a") + rf"{SP}(?:与|和|及){SP}" + _cjk("b") + rf"(?={SP}之?间)"),
     ("after-before", _START + _cjk("a") + rf"{SP}之?后{SP}" + _cjk("b") + rf"(?={SP}之?前)"),
 ]
-_COMPILED = [(name, regex.compile(pattern)) for name, pattern in _FORMS]
+
+
+@cache
+def _compiled() -> list[tuple[str, regex.Pattern]]:
+    """The forms compiled, on first use: compiling them takes ~60 ms, which a process that
+    never reads dates (the build's parent imports this module through pipeline.tables)
+    should not pay."""
+    return [(name, regex.compile(pattern)) for name, pattern in _FORMS]
+
 
 # What may follow a day printed without 日 ("2021 年 7 月 23" ⏎ "(此件公开发布)"); a
 # following word means the number was not a day: "2021年7月23家企业" is a month.
@@ -90,7 +99,7 @@ def find_dates(text: str) -> list[dict]:
     """Every date mention in `text`, in text order, with its value, span and role."""
     scan = fold(text)
     candidates = []
-    for name, pattern in _COMPILED:
+    for name, pattern in _compiled():
         for m in pattern.finditer(scan, overlapped=True):
             found = _read(name, m, scan)
             if found:
@@ -186,9 +195,12 @@ def _number(text) -> int | None:
     return int(value) if value is not None and value == int(value) else None
 
 
+_SPACE = regex.compile(r"\s")
+
+
 def _year(text) -> int | None:
     """A year of 1900-2099 (patterns already require four digits: 2021 or 二〇二一)."""
-    year = _number(regex.sub(r"\s", "", text)) if isinstance(text, str) else text
+    year = _number(_SPACE.sub("", text)) if isinstance(text, str) else text
     return year if year is not None and 1900 <= year <= 2099 else None
 
 
@@ -256,8 +268,8 @@ def _role(text: str, start: int, end: int, precision: str) -> str:
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    before = regex.sub(r"\s", "", text[max(0, start - 30):start])
-    after = regex.sub(r"\s", "", text[end:min(line_end, end + 80)])
+    before = _SPACE.sub("", text[max(0, start - 30):start])
+    after = _SPACE.sub("", text[end:min(line_end, end + 80)])
     for role, afters, befores in _RULES:
         if any(a.match(after) for a in afters) or (befores and before.endswith(befores)):
             return role

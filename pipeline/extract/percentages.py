@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import regex
 
-from ..numbers import FORMAL_CHARS, NUMBER, SP, parse_number, scale_value
+from ..numbers import FORMAL_CHARS, NUMBER, NUMBER_FIRST, SP, parse_number, scale_value
 from . import qualifiers as q
 from .qualifiers import DIGIT_CHARS, MULTIPLIERS, RANGE_SEP, START
 
@@ -48,7 +48,12 @@ _FORMS = [
         {SP} 折 (?!{q.alternation(q.DATA['zhe_not']['words'])})
      """, "八五折, 9.9折, 7 2 折, 对折 (the share paid); not 折旧, 折算"),
 ]
-_PATTERN = regex.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern, _ in _FORMS), regex.VERBOSE)
+# Every form starts with a numeral character (NUMBER_FIRST), a sign, 半 or 对 (对折). Saying so in a
+# lookahead changes no match but lets the engine skip every other position at once:
+# on a 500-page edition the scan took 0.84 s CPU without it, 0.04 s with it.
+_FIRST = rf"(?=[{NUMBER_FIRST}\-负半对])"
+_PATTERN = regex.compile(_FIRST + "(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern, _ in _FORMS) + ")",
+                         regex.VERBOSE)
 _FORMAL = regex.compile(f"[{FORMAL_CHARS}]")
 _HAN_BEFORE = regex.compile(r"\p{Han}$")
 _TWO_DIGITS = regex.compile(rf"[0-9{DIGIT_CHARS}]{{2}}")
@@ -58,6 +63,8 @@ _RECIPIENT = regex.compile(q.alternation(_BASE["recipients"]))
 _LEADING_BOUND = regex.compile(
     rf"^(?:{q.alternation([*q.BOUND_WORDS, '其', '的'])}|{SP})+")
 _JOIN = regex.compile(rf"{SP}(?:、|和|及|或){SP}")
+_RANGE_SEP = regex.compile(RANGE_SEP)
+_DIGIT_OR_PERCENT = regex.compile(r"[0-9%]")
 
 
 @dataclass
@@ -183,7 +190,7 @@ def base_before(text: str, start: int) -> str | None:
         if r.end() < len(base) - 1:
             base = base[r.end():]
             break
-    if len(base) < 2 or len(base) > 25 or regex.search(r"[0-9%]", base):
+    if len(base) < 2 or len(base) > 25 or _DIGIT_OR_PERCENT.search(base):
         return None
     return base
 
@@ -207,7 +214,7 @@ def percentage_rows(text: str) -> tuple[dict, ...]:
         if (p := _read(m)) is not None:
             prev = found[-1] if found else None
             if (prev and prev.kind == p.kind and prev.value is not None and p.value is not None
-                    and prev.value <= p.value and regex.fullmatch(RANGE_SEP, folded[prev.end:p.start])):
+                    and prev.value <= p.value and _RANGE_SEP.fullmatch(folded[prev.end:p.start])):
                 found[-1] = _Pct(prev.start, p.end, p.kind, None, prev.value, p.value)  # 百分之三十至百分之五十
             else:
                 found.append(p)

@@ -58,6 +58,9 @@ _PER = words(DATA["per_unit_before"])
 _PER_RE = regex.compile(alternation(_PER))
 
 
+_DIGIT = regex.compile(r"[0-9]")
+
+
 def clause_start(text: str, pos: int) -> int:
     """Start of the clause holding `pos`: just after the last , ; 。 : ! ? or line break.
 
@@ -93,7 +96,7 @@ def bound_before(text: str, start: int) -> str | None:
     if last is None:
         return None
     gap = lead[last.end():].rstrip()
-    if regex.search(r"[0-9]", gap) or "的" in gap[:-1] or len(gap) > 30:
+    if _DIGIT.search(gap) or "的" in gap[:-1] or len(gap) > 30:
         return None  # "对获最高奖的企业给予 10 万元": 最高 is not about the amount
     return _BEFORE[last.group()]
 
@@ -142,6 +145,8 @@ _ITEM = r"[^,;。、:()\[\]“”《》\n]+"
 _ENUM = regex.compile(rf"{_ITEM}(?:、{_ITEM})+")
 _LAST_JOIN = regex.compile(r"和|及|以及")
 _ORDINAL = rf"[0-9A-Za-zⅠ-Ⅻ{DIGIT_CHARS}十甲乙丙丁]"
+_ORDINALS = regex.compile(rf"{_ORDINAL}+")
+_ORDINALS_AT_END = regex.compile(rf"{_ORDINAL}+$")
 _LEFT_EDGES = regex.compile(alternation(DATA["category_left_edges"]["words"]))
 
 
@@ -189,8 +194,8 @@ def _cut_edges(items: list[str]) -> list[str]:
     # First item: keep as much head as the others have ("创新型二类医疗器械" -> "二类医疗器械").
     suffix = _common_suffix([first, *rest])
     heads = [r[:len(r) - len(suffix)] for r in rest]
-    if suffix and all(regex.fullmatch(rf"{_ORDINAL}+", h) for h in heads):
-        run = regex.search(rf"{_ORDINAL}+$", first[:len(first) - len(suffix)])
+    if suffix and all(_ORDINALS.fullmatch(h) for h in heads):
+        run = _ORDINALS_AT_END.search(first[:len(first) - len(suffix)])
         if run:
             return [run.group() + suffix, *rest]
     cut = 0
