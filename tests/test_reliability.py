@@ -508,6 +508,30 @@ def test_a_page_of_nested_forms_is_recorded_damaged_and_the_rest_built(reader, d
     assert f"WARNING: {source}: page 1: damaged page skipped ({row['error']})" in run.stderr_lines
 
 
+@pytest.mark.parametrize("spelling", [b"/Form", b"/F#6frm", b"/#46#6F#72#6D"])
+def test_nested_forms_are_found_however_their_subtype_is_spelled(spelling, tmp_path):
+    """The byte scan that spares most files the page walk must see every spelling of /Form."""
+    import pdfplumber
+    from pipeline.sources.overdrawn import overdrawn_pages
+
+    source = tmp_path / "laughs.pdf"
+    laughs(source, 6, subtype=spelling)
+    with pdfplumber.open(source) as pdf:
+        assert overdrawn_pages(pdf.doc) == {0: "forms drawn over and over: more than 100,000 objects on one page"}
+
+
+def test_a_file_without_forms_needs_no_page_walk(monkeypatch):
+    import pdfplumber
+    from pipeline.sources import overdrawn
+
+    def walk(doc, most):
+        raise AssertionError("pages walked")
+
+    monkeypatch.setattr(overdrawn, "_walk_pages", walk)
+    with pdfplumber.open(Path(__file__).parent / "fixtures" / "tables" / "ruled-tables-libreoffice.pdf") as pdf:
+        assert overdrawn.overdrawn_pages(pdf.doc) == {}
+
+
 # ---------------------------------------------------------------- make (update)
 
 def test_update_builds_the_good_sources_and_reports_the_bad(tmp_path):
