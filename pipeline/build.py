@@ -61,10 +61,11 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
 
 
 def _warm_arrow(pool: Pool) -> threading.Thread | None:
-    """pyarrow imports pandas on its first pa.array (0.21-0.26 s CPU), which writing the
-    edition would pay at the end. A thread does it while this process only waits for the
-    workers' segmentation and extraction. Only once the worker processes exist: a fork
-    while a thread imports would leave the child a module lock no thread will release."""
+    """pyarrow (0.1 s to import) imports pandas on its first pa.array (0.21-0.26 s CPU),
+    which writing the edition would pay at the end. A thread does both while this process
+    only waits for the workers' segmentation and extraction. Only once the worker processes
+    exist: a fork while a thread imports would leave the child a module lock no thread
+    will release."""
     def first_array():
         import pyarrow as pa
         pa.array([0])
