@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import logging
 import itertools
+import re
 import statistics
 from pathlib import Path
 
 from . import InputError, Line, RawPage
 from ..text import is_cjk
-from .overdrawn import overdrawn_pages
 from .pdfchars import page_chars
 from ..ocr.schedule import OcrPass
 
@@ -111,6 +111,10 @@ def _labels(pdf, n: int | None = None) -> list[str] | None:
         return list(itertools.islice(pdf.doc.get_page_labels(), len(pdf.pages) if n is None else n))
     except Exception:  # no /PageLabels, or a broken one: labels are optional
         return None
+
+
+# Pages refused before any reader loads them (nested forms drawn over and over).
+from .overdrawn import overdrawn_pages  # noqa: E402
 
 
 def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True, pool=None,
