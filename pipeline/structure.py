@@ -766,6 +766,15 @@ def _add_years(start: date, years: int) -> date:
 
 # ---------------------------------------------------------------- tables
 
+def _pages_between(pages: list[int]):
+    """between(lo, hi): the numbers in `pages` with lo <= p < hi, in their order. Bisected
+    when the pages come in order (a PDF's always do): a scan of every page per document
+    grows with pages x documents (5,000 pages of 500 documents: 5 million steps)."""
+    if all(a < b for a, b in zip(pages, pages[1:])):
+        return lambda lo, hi: pages[bisect.bisect_left(pages, lo):bisect.bisect_left(pages, hi)]
+    return lambda lo, hi: [p for p in pages if lo <= p < hi]
+
+
 def structure_tables(pages: list[dict], edition: str, source: str) -> tuple[list[dict], list[dict], list[Document]]:
     """Rows of `documents` and `sections`, and the Documents (for the extract stage).
 
@@ -778,6 +787,7 @@ def structure_tables(pages: list[dict], edition: str, source: str) -> tuple[list
         log.warning("%s: no documents found", source)
     text_pages = {p["page"] for p in pages if p["has_text_layer"]}
     all_pages = [p["page"] for p in pages]
+    between = _pages_between(all_pages)
     doc_rows, section_rows = [], []
     starts = [d.pages[0] for d in docs]
     ids: dict[str, int] = {}
@@ -801,9 +811,9 @@ def structure_tables(pages: list[dict], edition: str, source: str) -> tuple[list
             doc.doc_id = f"{doc.doc_id}#{ids[doc.doc_id]}"
         # A document runs until the next one starts, across any image-only pages.
         next_start = starts[k + 1] if k + 1 < len(docs) else all_pages[-1] + 1
-        page_end = max([p for p in all_pages if doc.pages[-1] <= p < next_start] or [doc.pages[-1]])
+        page_end = max(between(doc.pages[-1], next_start) or [doc.pages[-1]])
         body_pages = {seg.page for seg in doc.body}
-        scanned = [p for p in all_pages if doc.pages[0] <= p <= page_end and p not in text_pages]
+        scanned = [p for p in between(doc.pages[0], page_end + 1) if p not in text_pages]
         issuers = _issuers(doc, closing)
         if not issuers and doc_number and (m := ORDER_ISSUER.match(doc_number)):
             issuers = [m["body"]]            # 东莞市人民政府令第123号 -> 东莞市人民政府
