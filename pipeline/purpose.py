@@ -45,7 +45,11 @@ def rules() -> list[dict]:
 
 def contexts(text: str, start: int, end: int) -> dict[str, str]:
     """The texts the rules look at around text[start:end] (half-width folded)."""
-    text = fold(text)
+    return _contexts(fold(text), start, end)
+
+
+def _contexts(text: str, start: int, end: int) -> dict[str, str]:
+    """`contexts` of a text already folded (fold keeps offsets)."""
     clause_start, clause_end = _start(text, start, CLAUSE_END), _end(text, end, CLAUSE_END)
     period_start, period_end = _start(text, start, PERIOD_END), _end(text, end, PERIOD_END)
     before, after = text[clause_start:start], text[end:clause_end]
@@ -83,8 +87,12 @@ def classify(kind: str, context: dict[str, str], bound: str | None = None, per_u
 
 def purpose_of(row: dict, text: str) -> str:
     """Purpose of an amounts or percentages row whose section text is `text`."""
+    return _purpose(row, fold(text))
+
+
+def _purpose(row: dict, folded: str) -> str:
     kind = "amount" if "value_yuan" in row else "percentage"
-    return classify(kind, contexts(text, row["char_start"], row["char_end"]), row.get("bound"), row.get("per_unit"))
+    return classify(kind, _contexts(folded, row["char_start"], row["char_end"]), row.get("bound"), row.get("per_unit"))
 
 
 def add_purpose(rows: list[dict], sections: list[dict]) -> list[dict]:
@@ -94,6 +102,9 @@ def add_purpose(rows: list[dict], sections: list[dict]) -> list[dict]:
     clause, which the row's `sentence` alone may cut short.
     """
     text_of = {s["section_id"]: s["text"] for s in sections}
+    # Each section folded once, not once per mention: a long section holds dozens of
+    # mentions (500-page bench print: 0.62 s CPU -> 0.02 s).
+    folded: dict[str, str] = {}
     for row in rows:
         text = text_of.get(row["section_id"])
         if text is None:   # no section text: fall back to the sentence
@@ -103,5 +114,7 @@ def add_purpose(rows: list[dict], sections: list[dict]) -> list[dict]:
             row["purpose"] = classify("amount" if "value_yuan" in row else "percentage",
                                       contexts(text, start, end), row.get("bound"), row.get("per_unit"))
         else:
-            row["purpose"] = purpose_of(row, text)
+            if row["section_id"] not in folded:
+                folded[row["section_id"]] = fold(text)
+            row["purpose"] = _purpose(row, folded[row["section_id"]])
     return rows

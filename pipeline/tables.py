@@ -107,15 +107,19 @@ def find_tables(path: Path, raw_pages: list | None = None,
     Only pages with enough path segments (rules are paths) go to pdfplumber: the pdfium
     reader counts them as it reads (RawPage.path_segments); otherwise they are counted
     here with pypdfium2 (0.4 s for 50 pages; parsing every page with pdfplumber takes 5 s).
+    A file with no such page is not opened with pdfplumber at all: its page list parses
+    every page dictionary (0.67 s CPU on a 500-page Chromium print, 0.17 s on LibreOffice's).
     """
+    if raw_pages and all(p.path_segments is not None for p in raw_pages):
+        candidates = [p.page - 1 for p in raw_pages if p.path_segments >= MIN_SEGMENTS and p.page - 1 not in skip]
+    else:
+        candidates = ruled_candidates(path, len(raw_pages) if raw_pages else _page_count(path), skip)
+    found: dict[int, list[TableRegion]] = {}
+    if not candidates:
+        return found
     import pdfplumber
 
-    found: dict[int, list[TableRegion]] = {}
     with pdfplumber.open(path) as pdf:
-        if raw_pages and all(p.path_segments is not None for p in raw_pages):
-            candidates = [p.page - 1 for p in raw_pages if p.path_segments >= MIN_SEGMENTS and p.page - 1 not in skip]
-        else:
-            candidates = ruled_candidates(path, len(pdf.pages), skip)
         for i in candidates:
             page = pdf.pages[i]
             try:
@@ -127,6 +131,13 @@ def find_tables(path: Path, raw_pages: list | None = None,
                 page.close()
     link_continuations(found)
     return found
+
+
+def _page_count(path: Path) -> int:
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        return len(pdf.pages)
 
 
 def link_continuations(found: dict[int, list[TableRegion]]) -> None:

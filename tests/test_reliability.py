@@ -508,6 +508,30 @@ def test_a_page_of_nested_forms_is_recorded_damaged_and_the_rest_built(reader, d
     assert f"WARNING: {source}: page 1: damaged page skipped ({row['error']})" in run.stderr_lines
 
 
+@pytest.mark.parametrize("spelling", [b"/Form", b"/F#6frm", b"/#46#6F#72#6D"])
+def test_nested_forms_are_found_however_their_subtype_is_spelled(spelling, tmp_path):
+    """The byte scan that spares most files the page walk must see every spelling of /Form."""
+    import pdfplumber
+    from pipeline.sources.overdrawn import overdrawn_pages
+
+    source = tmp_path / "laughs.pdf"
+    laughs(source, 6, subtype=spelling)
+    with pdfplumber.open(source) as pdf:
+        assert overdrawn_pages(pdf.doc) == {0: "forms drawn over and over: more than 100,000 objects on one page"}
+
+
+def test_a_file_without_forms_needs_no_page_walk(monkeypatch):
+    import pdfplumber
+    from pipeline.sources import overdrawn
+
+    def walk(doc, most):
+        raise AssertionError("pages walked")
+
+    monkeypatch.setattr(overdrawn, "_walk_pages", walk)
+    with pdfplumber.open(Path(__file__).parent / "fixtures" / "tables" / "ruled-tables-libreoffice.pdf") as pdf:
+        assert overdrawn.overdrawn_pages(pdf.doc) == {}
+
+
 # ---------------------------------------------------------------- make (update)
 
 def test_update_builds_the_good_sources_and_reports_the_bad(tmp_path):
@@ -532,12 +556,20 @@ def test_update_builds_the_good_sources_and_reports_the_bad(tmp_path):
 from bad_mediabox import bad_mediabox  # noqa: E402
 
 
-def test_a_page_with_a_mediabox_that_is_not_numbers_does_not_reject_the_pdf(tmp_path):
+@pytest.mark.parametrize("ruled", [False, True])
+def test_a_page_with_a_mediabox_that_is_not_numbers_does_not_reject_the_pdf(ruled, tmp_path):
+    """Pages with ruling go to pdfplumber's table finder, whose page list fails on the bad
+    page: one warning. Without ruling pdfplumber is never asked, and nothing is lost."""
     source = tmp_path / "mediabox.pdf"
-    bad_mediabox(source)
+    bad_mediabox(source, ruled)
     run = run_cli("build", source, "--edition", "m", "--out", tmp_path / "out", "--workers", "1", "--no-ocr")
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr
     rows = pq.read_table(tmp_path / "out" / "pages" / "m").select(["page", "text"]).to_pylist()
     assert rows == [{"page": 1, "text": "Page text here."}, {"page": 2, "text": "Page text here."}]
-    assert run.stderr_lines[0].startswith(f"WARNING: {source}: ruled tables not read (PdfminerException: ")
+    warnings = [line for line in run.stderr_lines if line.startswith("WARNING")]
+    if ruled:
+        assert len(warnings) == 1
+        assert warnings[0].startswith(f"WARNING: {source}: ruled tables not read (PdfminerException: ")
+    else:
+        assert warnings == []

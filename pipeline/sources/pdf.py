@@ -117,69 +117,8 @@ def _labels(pdf, n: int | None = None) -> list[str] | None:
         return None
 
 
-# Objects a page may draw once its forms are expanded: a form drawing another ten times,
-# seven deep ("billion laughs"), is 10^7 draws from a 4 KB file, and pdfium expands them all
-# in C when it loads the page (23 GB measured), where no time limit reaches. Such pages
-# are found from the file's dictionaries before any reader loads them.
-MAX_DRAWN = 100_000
-_DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+Do\b")
-
-
-def overdrawn_pages(doc, most: int = MAX_DRAWN) -> dict[int, str]:
-    """0-based page -> reason, for the pages whose form XObjects expand to more than
-    `most` draws. `doc`: pdfminer's PDFDocument."""
-    from pdfminer.pdfpage import PDFPage
-    from pdfminer.pdftypes import resolve1, stream_value
-
-    cost: dict[int, int] = {}        # form object id -> draws when expanded
-
-    def expanded(ref, depth: int = 0) -> float:
-        key = getattr(ref, "objid", None)
-        if key in cost:
-            return cost[key]
-        if depth > 32:
-            return most + 1
-        cost[key] = 1                # visiting: a form that draws itself is cut there, as pdfium does
-        try:
-            form = stream_value(ref)
-            names = _DO.findall(form.get_data())
-            xobjects = resolve1(resolve1(form.get("Resources") or {}).get("XObject") or {})
-        except Exception:
-            cost[key] = 1
-            return 1
-        total = 1
-        for name in names:
-            target = xobjects.get(name.decode("latin-1")) if isinstance(xobjects, dict) else None
-            if target is not None and _is_form(target):
-                total += expanded(target, depth + 1)
-            else:
-                total += 1
-            if total > most:
-                break
-        cost[key] = total
-        return total
-
-    found = {}
-    try:
-        for index, page in enumerate(PDFPage.create_pages(doc)):
-            xobjects = resolve1((page.resources or {}).get("XObject") or {})
-            if not isinstance(xobjects, dict):
-                continue
-            total = sum(expanded(ref) for ref in xobjects.values() if _is_form(ref))
-            if total > most:
-                found[index] = f"forms drawn over and over: more than {most:,} objects on one page"
-    except Exception:   # a page dictionary pdfminer cannot walk: the readers look at each page
-        pass
-    return found
-
-
-def _is_form(ref) -> bool:
-    from pdfminer.pdftypes import resolve1
-    from pdfminer.psparser import LIT
-    try:
-        return getattr(resolve1(ref), "attrs", {}).get("Subtype") is LIT("Form")
-    except Exception:
-        return False
+# Pages refused before any reader loads them (nested forms drawn over and over).
+from .overdrawn import overdrawn_pages  # noqa: E402
 
 
 def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True, pool=None,
