@@ -21,8 +21,6 @@ from pathlib import Path
 
 import regex
 
-from .extract.amounts import find_amounts
-from .extract.percentages import find_percentages
 from .numbers import ARABIC, SP, parse_number, scale_value
 from .text import normalize
 
@@ -333,6 +331,11 @@ def cell_mentions(region: TableRegion) -> tuple[list[dict], list[dict]]:
     takes the unit of its column header or the table caption. A cell of the first
     column that is only a number is a row number (序号), never a quantity.
     """
+    # The finders' patterns compile on import (~0.1 s): the parent of a build needs them
+    # only for a file with ruled tables (the workers, which extract, import them anyway).
+    from .extract.amounts import find_amounts
+    from .extract.percentages import find_percentages
+
     grid, heads = _grid(region), header_rows(region)
     serial = serial_columns(region, grid, heads)
     amounts, percentages = [], []

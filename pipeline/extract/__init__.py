@@ -11,21 +11,35 @@ split numbers apart. Importing a finder imports neither pyarrow nor jieba.
 from __future__ import annotations
 
 import bisect
+from functools import cache
 from typing import Callable, Iterable, Iterator
 
 from ..segment import PageMarks, split_sentences
-from .amounts import find_amounts, find_quantities
-from .dates import find_dates
-from .percentages import find_percentages
-from .responsibilities import find_responsibilities
 
-FINDERS: dict[str, Callable[[str], list[dict]]] = {
-    "amounts": find_amounts,
-    "quantities": find_quantities,
-    "percentages": find_percentages,
-    "dates": find_dates,
-    "responsibilities": find_responsibilities,
-}
+#: The extraction tables, one per finder.
+TABLES = ("amounts", "quantities", "percentages", "dates", "responsibilities")
+
+
+@cache
+def finders() -> dict[str, Callable[[str], list[dict]]]:
+    """Table name -> finder (also as `FINDERS`). Imported on first use: their patterns
+    take ~0.1 s to compile, which the parent of a build, handing sections to its
+    workers, would pay before the workers could start."""
+    from .amounts import find_amounts, find_quantities
+    from .dates import find_dates
+    from .percentages import find_percentages
+    from .responsibilities import find_responsibilities
+
+    found = {"amounts": find_amounts, "quantities": find_quantities, "percentages": find_percentages,
+             "dates": find_dates, "responsibilities": find_responsibilities}
+    assert tuple(found) == TABLES
+    return found
+
+
+def __getattr__(name: str):
+    if name == "FINDERS":
+        return finders()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def clause_labels(sections: list[dict]) -> dict[str, str | None]:
@@ -62,7 +76,7 @@ def submit_extraction(sections: list[dict], pages: list[dict], edition: str, poo
 
 
 def gather_extraction(results: Iterable[dict[str, list[dict]]]) -> dict[str, list[dict]]:
-    tables: dict[str, list[dict]] = {name: [] for name in FINDERS}
+    tables: dict[str, list[dict]] = {name: [] for name in TABLES}
     for part in results:
         for name, rows in part.items():
             tables[name] += rows
@@ -72,7 +86,8 @@ def gather_extraction(results: Iterable[dict[str, list[dict]]]) -> dict[str, lis
 def extract_rows(sections: list[dict], edition: str, clauses: dict[str, str | None],
                  ocr_pages: frozenset[int] = frozenset()) -> dict[str, list[dict]]:
     """Rows of every extraction table for some `sections` rows (pure; runs in a worker)."""
-    tables: dict[str, list[dict]] = {name: [] for name in FINDERS}
+    tables: dict[str, list[dict]] = {name: [] for name in TABLES}
+    found_by = finders()
     for section in sections:
         text, section_id = section["text"], section["section_id"]
         marks = PageMarks(section["page_marks"])
@@ -86,7 +101,7 @@ def extract_rows(sections: list[dict], edition: str, clauses: dict[str, str | No
         base = {"edition": edition, "doc_id": section["doc_id"], "section_id": section_id,
                 "clause": clauses[section_id], "section_order": section["section_order"],
                 "clause_path": section["clause_path"]}
-        for name, finder in FINDERS.items():
+        for name, finder in found_by.items():
             for index, mention in enumerate(finder(text)):
                 page = marks.page_at(mention["char_start"])
                 tables[name].append({**base, "page": page, "mention_index": index, **mention,
