@@ -34,7 +34,7 @@ def pipeline_hash() -> str:
     """Hash of everything a build depends on besides the source: code, data, schemas."""
     digest = hashlib.sha256()
     files = [p for p in sorted(PIPELINE_ROOT.rglob("*"))
-             if p.is_file() and p.suffix in {".py", ".json", ".csv", ".txt", ".tsv"} and "__pycache__" not in p.parts]
+             if p.is_file() and p.suffix in {".py", ".c", ".json", ".csv", ".txt", ".tsv"} and "__pycache__" not in p.parts]
     files += sorted(dataset.SCHEMA_DIR.glob("*.json"))
     for p in files:
         digest.update(p.name.encode())
