@@ -62,6 +62,35 @@ def test_both_readers_give_the_same_page_text(path):
         [(r["printed_page"], r["kind"], r["error"] is None) for r in plumber]
 
 
+# The PDFs of real texts (LibreOffice, Chromium) under the other fixture folders. pdfium
+# generates a space for LibreOffice's Asian-Latin spacing ("2022 年"), where no glyph
+# is drawn; the reader drops it, so both readers give "2022年12月30日".
+REAL_TEXT_PDFS = sorted(p for folder in ("structure", "tables", "incentives")
+                        for p in (FIXTURES.parent / folder).glob("*.pdf"))
+KNOWN_DIFFERENCES = {
+    # Chromium's Type 3 glyph for "——" (one glyph, two em wide): pdfminer reads its
+    # ToUnicode as U+2E3A ⸺, pdfium as one U+2014 —.
+    "state-council-opinion.pdf": "the two-em dash glyph: ⸺ (pdfminer) against — (pdfium)",
+}
+
+
+@pytest.mark.parametrize("path", [
+    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=KNOWN_DIFFERENCES[p.name]))
+    if p.name in KNOWN_DIFFERENCES else p for p in REAL_TEXT_PDFS], ids=lambda p: p.name)
+def test_both_readers_give_the_same_text_of_real_documents(path):
+    assert [r["text"] for r in ingest(path, "pdfium")] == [r["text"] for r in ingest(path, "pdfplumber")]
+
+
+def test_no_space_where_libreoffice_spaces_asian_from_latin():
+    """LibreOffice's autospacing (3.3 pt at 16 pt between 2022 and 年) is no space; a
+    space Chromium draws as a glyph is one."""
+    chengdu = "\n".join(r["text"] for r in ingest(FIXTURES.parent / "structure" / "chengdu-notice-attachment.pdf",
+                                                   "pdfium"))
+    assert "2022年12月30日" in chengdu and "2022 年" not in chengdu
+    chromium = "\n".join(r["text"] for r in ingest(CHROMIUM, "pdfium"))
+    assert "本意见自 2020 年 10 月 9 日起施行" in chromium     # the seed prints these spaces
+
+
 @pytest.mark.parametrize("path", [p for p in ALL_PDFS if p.name not in
                                   ("encrypted-user-password.pdf", "zero-pages.pdf",
                                    "damaged-page-2-missing-font.pdf")], ids=lambda p: p.name)
@@ -295,7 +324,7 @@ def test_c_loop_gives_the_python_loops_characters(tmp_path):
             checked += len(fast[0])
             page.close()
         doc.close()
-    assert checked >= 58_608       # the fixtures' glyphs when this was written; new fixtures add more
+    assert checked >= 58_416       # the fixtures' glyphs when this was written; new fixtures add more
 
 
 def test_rotated_and_skewed_glyphs_keep_their_font_size(tmp_path):

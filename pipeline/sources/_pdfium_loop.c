@@ -13,9 +13,11 @@
  *   chars(functions, textpage, count, rotation, left, low, width, height, hypot)
  *       -> (codes: bytes of int32, geometry: bytes of 6 doubles per character
  *           x0 x1 top bottom size baseline, flags: bytes, bit 0 upright, bit 1 generated,
- *           unmapped: int)
+ *           unmapped: int, objects: bytes of uint64, each character's text object address)
  *   objects_over(functions, page, most) -> int or None
  *   drawn(functions, page) -> (images, path segments)
+ *   text_objects(functions, page) -> bytes of uint64: the text objects' addresses in
+ *       the order the page draws them, forms expanded to depth 8
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -47,7 +49,7 @@ enum { F_UNICODE, F_GENERATED, F_MAPERROR, F_TEXTOBJECT, F_MATRIX, F_FONTSIZE, F
        F_FORM_OBJECT, F_COUNT };
 
 /* pdfium's page object types (FPDF_PAGEOBJ_*). */
-enum { OBJ_PATH = 2, OBJ_IMAGE = 3, OBJ_FORM = 5 };
+enum { OBJ_TEXT = 1, OBJ_PATH = 2, OBJ_IMAGE = 3, OBJ_FORM = 5 };
 
 static int read_functions(PyObject *seq, void **out) {
     if (!PyTuple_Check(seq) || PyTuple_GET_SIZE(seq) != F_COUNT) {
@@ -98,12 +100,13 @@ static PyObject *chars(PyObject *self, PyObject *args) {
     int32_t *codes = malloc(sizeof(int32_t) * (count + 1));
     double *geometry = malloc(sizeof(double) * 6 * (count + 1));
     unsigned char *flags = malloc(count + 1);
+    uint64_t *objects = malloc(sizeof(uint64_t) * (count + 1));
     /* Open addressing on the object's address; a table at least twice the glyph count. */
     size_t slots = 16;
     while (slots < 2 * (size_t)count) slots <<= 1;
     ObjectInfo *table = calloc(slots, sizeof(ObjectInfo));
-    if (!codes || !geometry || !flags || !table) {
-        free(codes); free(geometry); free(flags); free(table);
+    if (!codes || !geometry || !flags || !table || !objects) {
+        free(codes); free(geometry); free(flags); free(table); free(objects);
         return PyErr_NoMemory();
     }
     RectF rect = {0, 0, 0, 0};          /* reused, as the Python loop reuses its ctypes structs */
@@ -183,6 +186,7 @@ static PyObject *chars(PyObject *self, PyObject *args) {
         g[2] = py_min(top, bottom); g[3] = py_max(top, bottom);
         g[4] = size; g[5] = baseline;
         flags[n] = (unsigned char)((info->upright ? 1 : 0) | (generated ? 2 : 0));
+        objects[n] = (uint64_t)(uintptr_t)obj;
         n++;
     }
     free(table);
@@ -190,9 +194,10 @@ static PyObject *chars(PyObject *self, PyObject *args) {
     if (failure == PyExc_ValueError)
         PyErr_SetString(PyExc_ValueError, "chr() arg not in range(0x110000)");
     else if (failure == NULL)
-        result = Py_BuildValue("(y#y#y#l)", (char *)codes, (Py_ssize_t)(n * sizeof(int32_t)), (char *)geometry,
-                               (Py_ssize_t)(n * 6 * sizeof(double)), (char *)flags, n, unmapped);
-    free(codes); free(geometry); free(flags);
+        result = Py_BuildValue("(y#y#y#ly#)", (char *)codes, (Py_ssize_t)(n * sizeof(int32_t)), (char *)geometry,
+                               (Py_ssize_t)(n * 6 * sizeof(double)), (char *)flags, n, unmapped,
+                               (char *)objects, (Py_ssize_t)(n * sizeof(uint64_t)));
+    free(codes); free(geometry); free(flags); free(objects);
     return result;
 }
 
@@ -261,10 +266,52 @@ static PyObject *drawn(PyObject *self, PyObject *args) {
     return Py_BuildValue("(LL)", images, segments);
 }
 
+/* pdfiumchars._text_objects: the text objects in drawing order, forms expanded to depth 8. */
+typedef struct { uint64_t *items; Py_ssize_t n, size; } Addresses;
+
+static int list_texts(void **fn, void *parent, int form, int depth, Addresses *out) {
+    int n = form ? ((ObjInt)fn[F_FORM_COUNT])(parent) : ((CountObjects)fn[F_PAGE_COUNT])(parent);
+    for (int k = 0; k < n; k++) {
+        void *obj = form ? ((FormGetObject)fn[F_FORM_OBJECT])(parent, (unsigned long)k)
+                         : ((PageGetObject)fn[F_PAGE_OBJECT])(parent, k);
+        int kind = ((ObjInt)fn[F_OBJ_TYPE])(obj);
+        if (kind == OBJ_TEXT) {
+            if (out->n == out->size) {
+                Py_ssize_t size = out->size ? 2 * out->size : 256;
+                uint64_t *grown = realloc(out->items, sizeof(uint64_t) * size);
+                if (grown == NULL) return -1;
+                out->items = grown;
+                out->size = size;
+            }
+            out->items[out->n++] = (uint64_t)(uintptr_t)obj;
+        } else if (kind == OBJ_FORM && depth < 8) {
+            if (list_texts(fn, obj, 1, depth + 1, out) < 0) return -1;
+        }
+    }
+    return 0;
+}
+
+static PyObject *text_objects(PyObject *self, PyObject *args) {
+    PyObject *functions;
+    void *fn[F_COUNT];
+    unsigned long long page_address;
+    if (!PyArg_ParseTuple(args, "OK", &functions, &page_address)) return NULL;
+    if (read_functions(functions, fn) < 0) return NULL;
+    Addresses out = {NULL, 0, 0};
+    if (list_texts(fn, (void *)(uintptr_t)page_address, 0, 0, &out) < 0) {
+        free(out.items);
+        return PyErr_NoMemory();
+    }
+    PyObject *result = PyBytes_FromStringAndSize((char *)out.items, out.n * (Py_ssize_t)sizeof(uint64_t));
+    free(out.items);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"chars", chars, METH_VARARGS, "Characters of a pdfium text page as packed arrays."},
     {"objects_over", objects_over, METH_VARARGS, "Objects drawn on a page, forms expanded, if more than most."},
     {"drawn", drawn, METH_VARARGS, "(images, path segments) drawn on a page."},
+    {"text_objects", text_objects, METH_VARARGS, "The text objects' addresses, in drawing order."},
     {NULL, NULL, 0, NULL},
 };
 

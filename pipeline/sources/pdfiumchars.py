@@ -15,9 +15,12 @@ a Chromium print; in C 0.04 s. The ctypes loop (_chars_python) stays as the fall
 and the reference: tests/test_readers.py requires the same bits from both.
 
 Line breaks pdfium adds itself are skipped. The spaces it adds (FPDFText_IsGenerated)
-are kept as `generated`: where a producer draws a space glyph pdfium cannot
-place (Chromium's "156 行动"), the glyph comes back as such a space; chars_to_lines
-drops those between two CJK characters, as it never infers a space there.
+are kept as `generated` only where the page draws a glyph there: Chromium prints a
+space as a text object of its own, which pdfium gives no character and replaces with
+a generated space ("156 行动"). LibreOffice and Word draw no glyph for their
+Asian-Latin spacing (0.15-0.25 em between 2022 and 年), and pdfium generates a space
+for that gap too: such a space is dropped, and chars_to_lines judges the gap as it
+judges any other (pdfplumber's characters have no space there: "2022年").
 """
 from __future__ import annotations
 
@@ -56,6 +59,7 @@ _C_FUNCTIONS = ("FPDFText_GetUnicode", "FPDFText_IsGenerated", "FPDFText_HasUnic
                 "FPDFFont_GetDescent", "FPDFText_GetLooseCharBox", "FPDFText_GetCharOrigin",
                 "FPDFPage_CountObjects", "FPDFPage_GetObject", "FPDFPageObj_GetType", "FPDFPath_CountSegments",
                 "FPDFFormObj_CountObjects", "FPDFFormObj_GetObject")
+_TEXT_OBJECT = 1     # FPDF_PAGEOBJ_TEXT
 _addresses: tuple[int, ...] | None = None
 
 
@@ -96,6 +100,25 @@ def _drawn(page, use_c: bool = True) -> tuple[int, int]:
 
     handle = page.raw
     return count((raw.FPDFPage_GetObject(handle, k) for k in range(raw.FPDFPage_CountObjects(handle))), 0)
+
+
+def _text_objects(page, use_c: bool = True) -> np.ndarray:
+    """The addresses of the page's text objects in drawing order, inside forms too."""
+    if _pdfium_loop is not None and use_c:
+        return np.frombuffer(_pdfium_loop.text_objects(_functions(), _address(page.raw)), np.uint64)
+    get_type, form = raw.FPDFPageObj_GetType, raw.FPDF_PAGEOBJ_FORM
+    found = array("Q")
+
+    def walk(objects, depth: int) -> None:
+        for obj in objects:
+            kind = get_type(obj)
+            if kind == _TEXT_OBJECT:
+                found.append(_address(obj))
+            elif kind == form and depth < 8:
+                walk((raw.FPDFFormObj_GetObject(obj, k) for k in range(raw.FPDFFormObj_CountObjects(obj))), depth + 1)
+
+    walk((raw.FPDFPage_GetObject(page.raw, k) for k in range(raw.FPDFPage_CountObjects(page.raw))), 0)
+    return np.frombuffer(found.tobytes(), np.uint64)
 
 
 def _objects_over(page, most: int, use_c: bool = True) -> int | None:
@@ -171,14 +194,45 @@ def page_chars(page, use_c: bool = True) -> tuple[Glyphs, tuple[int, int], float
                            "nested forms drawn over and over?)")
     try:
         if _pdfium_loop is not None and use_c:
-            codes, geometry, flags, unmapped = _pdfium_loop.chars(
+            codes, geometry, flags, unmapped, objects = _pdfium_loop.chars(
                 _functions(), _address(textpage.raw), count, rotation, left, low, base_w, base_h, math.hypot)
         else:
-            codes, geometry, flags, unmapped = _chars_python(textpage.raw, count, rotation, left, low, base_w, base_h)
+            codes, geometry, flags, unmapped, objects = _chars_python(textpage.raw, count, rotation, left, low,
+                                                                      base_w, base_h)
     finally:
         textpage.close()
     glyphs = _glyphs(codes, geometry, flags)
+    glyphs = glyphs.take(~_spaces_not_drawn(glyphs, np.frombuffer(objects, np.uint64), _text_objects(page, use_c)))
     return _place_generated(glyphs), _drawn(page, use_c), float(width), float(height), unmapped
+
+
+def _spaces_not_drawn(glyphs: Glyphs, objects: np.ndarray, drawn: np.ndarray) -> np.ndarray:
+    """The generated spaces with no glyph drawn for them: no text object without
+    characters of its own (Chromium's space glyph) is drawn between the objects of the
+    glyphs around the space. `objects`: each glyph's text object (0: none); `drawn`: the
+    page's text objects in drawing order."""
+    generated = glyphs.generated.nonzero()[0]
+    if not len(generated):
+        return glyphs.generated
+    # Each glyph's object as its place in drawing order (-1: none, or not found).
+    sorter = np.argsort(drawn, kind="stable")
+    at = np.minimum(np.searchsorted(drawn, objects, sorter=sorter), max(len(drawn) - 1, 0))
+    order = np.where((len(drawn) > 0) & (drawn[sorter[at]] == objects) if len(drawn) else False,
+                     sorter[at] if len(drawn) else -1, -1).astype(np.int64)
+    blank = np.ones(len(drawn) + 1, bool)           # objects no glyph comes from
+    blank[order[order >= 0]] = False
+    blanks_before = np.concatenate(([0], np.cumsum(blank[:-1])))   # blank objects before each object
+    n = len(glyphs)
+    last_real = np.maximum.accumulate(np.where(glyphs.generated | (order < 0), -1, np.arange(n)))
+    not_drawn = np.zeros(n, bool)
+    for g in generated.tolist():
+        prev = last_real[g - 1] if g > 0 else -1
+        nxt = next((k for k in range(g + 1, n) if not glyphs.generated[k] and order[k] >= 0), -1)
+        if prev < 0 or nxt < 0:
+            continue                      # at a page's edge: _place_generated drops it anyway
+        a, b = sorted((order[prev], order[nxt]))
+        not_drawn[g] = blanks_before[b] - blanks_before[a + 1] <= 0 if b > a else True
+    return not_drawn
 
 
 def _glyphs(codes: bytes, geometry: bytes, flags: bytes) -> Glyphs:
@@ -197,7 +251,7 @@ def _chars_python(tp, count: int, rotation: int, left: float, low: float, base_w
 
     def to_page(x: float, y: float) -> tuple[float, float]:
         return turned(x - left, y - low)
-    codes, geometry, flags = array("i"), array("d"), bytearray()
+    codes, geometry, flags, addresses = array("i"), array("d"), bytearray(), array("Q")
     rect, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
     ox, oy, value = ctypes.c_double(), ctypes.c_double(), ctypes.c_float()
     # What is constant for one text object: its matrix, size and font (descent).
@@ -239,7 +293,8 @@ def _chars_python(tp, count: int, rotation: int, left: float, low: float, base_w
         codes.append(code)
         geometry.extend((min(x0, x1), max(x0, x1), min(top, bottom), max(top, bottom), size, baseline))
         flags.append(upright | generated << 1)
-    return codes.tobytes(), geometry.tobytes(), bytes(flags), unmapped
+        addresses.append(max(key, 0))
+    return codes.tobytes(), geometry.tobytes(), bytes(flags), unmapped, addresses.tobytes()
 
 
 def _descent(textobj, cache: dict[int, float], value: ctypes.c_float) -> float:
