@@ -47,6 +47,8 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     for name, rows in ruled.edition_tables(regions, sections, edition, tables).items():
         tables[name] = [*tables.get(name, []), *rows]
     add_boxes(tables, source if kind == "pdf" else None, raw_pages)     # each mention's boxes on its page
+    del raw_pages            # their lines and boxes, ~140 MB at 5,000 pages, are not needed again
+    _give_back_memory()
     _finish(tables, str(source))
     if warm is not None:
         warm.join()
@@ -57,8 +59,29 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
         "dataset_format": DATASET_FORMAT, "built_at": (built_at or datetime.now(timezone.utc)).replace(microsecond=0),
         "row_counts": [{"table": t, "rows": n} for t, n in counts.items()],
     }]
-    dataset.write_edition(out, edition, tables)
+    # The rows are written one table at a time and let go: each table's memory then serves
+    # the next one's conversion. Arrow's own allocator (mimalloc) keeps what it frees, the
+    # system's gives it back: with both, write_edition added 70 MB to the 5,000-page
+    # parent's peak, not 140 (and nothing with _give_back_memory).
+    del pages, documents, sections
+    import pyarrow as pa
+    pa.set_memory_pool(pa.system_memory_pool())
+    _give_back_memory()
+    dataset.write_edition(out, edition, tables, release=True)
     return counts
+
+
+def _give_back_memory() -> None:
+    """Return the heap memory Python has freed to the system (glibc's malloc_trim; nothing
+    elsewhere). Arrow's buffers are big enough that malloc maps fresh pages for them
+    rather than reuse that freed heap, so without this each table written added to the
+    parent's peak: write_edition 408 -> 465 MB at 5,000 pages, and ~1 ms a call."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _warm_arrow(pool: Pool) -> threading.Thread | None:

@@ -72,17 +72,15 @@ def submit_segments(sections: list[dict], edition: str, pool: Pool) -> Iterator:
 
 
 def gather_segments(results: Iterable) -> dict:
-    import pyarrow as pa
+    """The `sentences` and `tokens` tables of the chunks' results, each kept packed
+    (pipeline.dataset.Packed) until it is written."""
+    from .dataset import Packed
 
-    from .dataset import to_arrow
-
-    sentences, parts = [], []
-    for rows, table in results:
-        sentences += rows
-        parts.append(table)
-    # One chunk whatever the number of workers, so the file does not depend on it.
-    return {"sentences": sentences,
-            "tokens": pa.concat_tables(parts).combine_chunks() if parts else to_arrow("tokens", [])}
+    sentences, tokens = [], []
+    for sentence_part, token_part in results:
+        sentences.append(sentence_part)
+        tokens.append(token_part)
+    return {"sentences": Packed.of("sentences", sentences), "tokens": Packed.of("tokens", tokens)}
 
 
 def section_chunks(sections: list[dict], edition: str, pool: Pool) -> list[tuple]:
@@ -92,13 +90,16 @@ def section_chunks(sections: list[dict], edition: str, pool: Pool) -> list[tuple
             spans([len(s["text"]) for s in sections], pool.workers * CHUNKS_PER_STAGE, most=SECTIONS_PER_CHUNK)]
 
 
-def _segment_chunk(sections: list[dict], edition: str) -> tuple[list[dict], object]:
-    """Sentences rows and tokens (as Arrow, built here in the worker: 130k tokens as
-    Python objects would cost the parent ~100 MB) of some sections."""
-    from .dataset import to_arrow
+def _segment_chunk(sections: list[dict], edition: str) -> tuple[tuple[bytes, int], tuple[bytes, int]]:
+    """(bytes, rows) of the sentences and of the tokens of some sections, as Arrow built
+    here in the worker and packed (dataset.Packed): 130k tokens as Python objects would
+    cost the parent ~100 MB, and even as Arrow the 5,000-page edition's tokens and
+    sentences were ~300 MB of the parent's peak."""
+    from .dataset import Packed, to_arrow
 
     sentences, columns = segment_rows(sections, edition)
-    return sentences, to_arrow("tokens", columns)
+    return ((Packed.pack(to_arrow("sentences", sentences)), len(sentences)),
+            (Packed.pack(to_arrow("tokens", columns)), len(columns["token"])))
 
 
 def segment_rows(sections: list[dict], edition: str) -> tuple[list[dict], dict[str, list]]:

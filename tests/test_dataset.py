@@ -225,3 +225,44 @@ def test_failed_write_via_cli_is_one_error_line(dataset_copy, tmp_path):
     assert "Traceback" not in run.stderr
     assert len(run.stderr_lines) == 1 and run.stderr_lines[0].startswith("error:"), run.stderr
     assert tree_digest(out) == digest
+
+
+# ---------------------------------------------------------------- packed tables (the workers' tokens)
+
+TOKENS = {"section_id": ["s1"] * 5 + ["s2"] * 2, "sentence_index": [0, 0, 0, 1, 1, 0, 0],
+          "token_index": [0, 1, 2, 0, 1, 0, 1], "token": ["市经信局", "牵头", "。", "给予", "补助", "专精特新", "企业"],
+          "pos": ["nt", "v", "x", "v", "vn", "nz", "n"], "char_start": [0, 4, 6, 0, 2, 0, 4]}
+
+
+def _packed(cuts: list[int]) -> dataset.Packed:
+    """TOKENS packed as chunks cut at `cuts`, as the workers hand them back."""
+    bounds = [0, *cuts, len(TOKENS["token"])]
+    parts = [{k: v[a:b] for k, v in TOKENS.items()} for a, b in zip(bounds, bounds[1:])]
+    return dataset.Packed.of("tokens", [(dataset.Packed.pack(to_arrow("tokens", p)), len(p["token"])) for p in parts])
+
+
+@pytest.mark.parametrize("cuts", [[], [3], [1, 2, 6]], ids=["one-chunk", "two-chunks", "four-chunks"])
+def test_a_packed_table_is_written_as_the_whole_table_in_whole_row_groups(cuts, tmp_path, monkeypatch):
+    monkeypatch.setattr(dataset, "PACKED_ROW_GROUP", 3)
+    packed = _packed(cuts)
+    assert packed.num_rows == 7
+    write_edition(tmp_path, "t", {"tokens": packed})
+    path = tmp_path / "tokens" / "t" / "part-0.parquet"
+    # The same rows as the table written whole, in groups of 3 whatever the chunks.
+    assert pq.read_table(path).to_pylist() == [{"edition": "t", **row} for row in to_arrow("tokens", TOKENS).to_pylist()]
+    groups = pq.ParquetFile(path).metadata
+    assert [groups.row_group(i).num_rows for i in range(groups.num_row_groups)] == [3, 3, 1]
+    assert packed.to_table().equals(to_arrow("tokens", TOKENS))
+
+
+def test_an_empty_packed_table_writes_an_empty_file(tmp_path):
+    write_edition(tmp_path, "t", {"tokens": dataset.Packed.of("tokens", [])})
+    data = pq.read_table(tmp_path / "tokens" / "t" / "part-0.parquet")
+    assert data.num_rows == 0 and data.schema.remove_metadata() == arrow_schema("tokens", with_partition=True)
+
+
+def test_write_edition_release_empties_the_tables_it_wrote(tmp_path):
+    tables = {"pages": [ROW], "tokens": _packed([3])}
+    write_edition(tmp_path, "t", tables, release=True)
+    assert tables == {}
+    assert pq.read_table(tmp_path / "pages" / "t" / "part-0.parquet").num_rows == 1
