@@ -7,7 +7,6 @@ segmentation and extraction also rerun alone from a built dataset (`extract_edit
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -41,7 +40,6 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
         if not any(p["text"] for p in pages):
             log.warning("%s: no page has any text", source)
         documents, sections, _ = structure_tables(pages, edition, str(source))
-        warm = _warm_arrow(pool)
         tables = {"pages": pages, "documents": documents, "sections": sections,
                   **text_tables(sections, pages, edition, pool)}
     for name, rows in ruled.edition_tables(regions, sections, edition, tables).items():
@@ -50,8 +48,6 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     del raw_pages            # their lines and boxes, ~140 MB at 5,000 pages, are not needed again
     _give_back_memory()
     _finish(tables, str(source))
-    if warm is not None:
-        warm.join()
     counts = {name: _length(rows) for name, rows in tables.items()}
     tables["editions"] = [{
         "edition": edition, "source_file": source.name, "source_sha256": file_sha256(source),
@@ -82,23 +78,6 @@ def _give_back_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
-
-
-def _warm_arrow(pool: Pool) -> threading.Thread | None:
-    """pyarrow (0.1 s to import) imports pandas on its first pa.array (0.21-0.26 s CPU),
-    which writing the edition would pay at the end. A thread does both while this process
-    only waits for the workers' segmentation and extraction. Only once the worker processes
-    exist: a fork while a thread imports would leave the child a module lock no thread
-    will release."""
-    def first_array():
-        import pyarrow as pa
-        pa.array([0])
-
-    if not getattr(getattr(pool, "_executor", None), "_processes", None):
-        return None
-    thread = threading.Thread(target=first_array, name="pyarrow-warm-up", daemon=True)
-    thread.start()
-    return thread
 
 
 def _ruled_tables(source: Path, raw_pages: list, refused: frozenset[int]) -> dict:
