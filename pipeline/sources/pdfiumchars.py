@@ -202,7 +202,9 @@ def page_chars(page, use_c: bool = True) -> tuple[Glyphs, tuple[int, int], float
     finally:
         textpage.close()
     glyphs = _glyphs(codes, geometry, flags)
-    glyphs = glyphs.take(~_spaces_not_drawn(glyphs, np.frombuffer(objects, np.uint64), _text_objects(page, use_c)))
+    not_drawn = _spaces_not_drawn(glyphs, np.frombuffer(objects, np.uint64), _text_objects(page, use_c))
+    if not_drawn.any():
+        glyphs = glyphs.take(~not_drawn)
     return _place_generated(glyphs), _drawn(page, use_c), float(width), float(height), unmapped
 
 
@@ -215,23 +217,28 @@ def _spaces_not_drawn(glyphs: Glyphs, objects: np.ndarray, drawn: np.ndarray) ->
     if not len(generated):
         return glyphs.generated
     # Each glyph's object as its place in drawing order (-1: none, or not found).
-    sorter = np.argsort(drawn, kind="stable")
-    at = np.minimum(np.searchsorted(drawn, objects, sorter=sorter), max(len(drawn) - 1, 0))
-    order = np.where((len(drawn) > 0) & (drawn[sorter[at]] == objects) if len(drawn) else False,
-                     sorter[at] if len(drawn) else -1, -1).astype(np.int64)
+    order = np.full(len(objects), -1, np.int64)
+    if len(drawn):
+        sorter = np.argsort(drawn, kind="stable")
+        at = sorter[np.minimum(np.searchsorted(drawn, objects, sorter=sorter), len(drawn) - 1)]
+        found = drawn[at] == objects
+        order[found] = at[found]
     blank = np.ones(len(drawn) + 1, bool)           # objects no glyph comes from
     blank[order[order >= 0]] = False
     blanks_before = np.concatenate(([0], np.cumsum(blank[:-1])))   # blank objects before each object
+    # Each space's neighbours: the last real glyph before it and the first after it.
     n = len(glyphs)
-    last_real = np.maximum.accumulate(np.where(glyphs.generated | (order < 0), -1, np.arange(n)))
+    real = ~glyphs.generated & (order >= 0)
+    last_real = np.maximum.accumulate(np.where(real, np.arange(n), -1))
+    next_real = np.minimum.accumulate(np.where(real, np.arange(n), n)[::-1])[::-1]
+    prev = np.where(generated > 0, last_real[np.maximum(generated - 1, 0)], -1)
+    nxt = np.where(generated + 1 < n, next_real[np.minimum(generated + 1, n - 1)], n)
+    inside = (prev >= 0) & (nxt < n)               # at a page's edge: _place_generated drops it anyway
+    a = np.minimum(order[np.maximum(prev, 0)], order[np.minimum(nxt, n - 1)])
+    b = np.maximum(order[np.maximum(prev, 0)], order[np.minimum(nxt, n - 1)])
+    blanks_between = blanks_before[b] - blanks_before[np.minimum(a + 1, b)]
     not_drawn = np.zeros(n, bool)
-    for g in generated.tolist():
-        prev = last_real[g - 1] if g > 0 else -1
-        nxt = next((k for k in range(g + 1, n) if not glyphs.generated[k] and order[k] >= 0), -1)
-        if prev < 0 or nxt < 0:
-            continue                      # at a page's edge: _place_generated drops it anyway
-        a, b = sorted((order[prev], order[nxt]))
-        not_drawn[g] = blanks_before[b] - blanks_before[a + 1] <= 0 if b > a else True
+    not_drawn[generated] = inside & (blanks_between <= 0)
     return not_drawn
 
 
