@@ -15,9 +15,8 @@
  *           x0 x1 top bottom size baseline, flags: bytes, bit 0 upright, bit 1 generated,
  *           unmapped: int, objects: bytes of uint64, each character's text object address)
  *   objects_over(functions, page, most) -> int or None
- *   drawn(functions, page) -> (images, path segments)
- *   text_objects(functions, page) -> bytes of uint64: the text objects' addresses in
- *       the order the page draws them, forms expanded to depth 8
+ *   drawn(functions, page) -> (images, path segments, bytes of uint64: the text objects'
+ *       addresses in the order the page draws them), forms expanded to depth 8
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -239,20 +238,34 @@ static PyObject *objects_over(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
-/* pdfiumchars._drawn: image objects and path segments, forms expanded to depth 8. */
-static void count_drawn(void **fn, void *parent, int form, int depth, long long *images, long long *segments) {
+/* pdfiumchars._drawn: image objects, path segments and the text objects' addresses in
+ * drawing order, forms expanded to depth 8. */
+typedef struct { long long images, segments; uint64_t *texts; Py_ssize_t n, size; } Drawn;
+
+static int walk_drawn(void **fn, void *parent, int form, int depth, Drawn *out) {
     int n = form ? ((ObjInt)fn[F_FORM_COUNT])(parent) : ((CountObjects)fn[F_PAGE_COUNT])(parent);
     for (int k = 0; k < n; k++) {
         void *obj = form ? ((FormGetObject)fn[F_FORM_OBJECT])(parent, (unsigned long)k)
                          : ((PageGetObject)fn[F_PAGE_OBJECT])(parent, k);
         int kind = ((ObjInt)fn[F_OBJ_TYPE])(obj);
-        if (kind == OBJ_IMAGE) (*images)++;
+        if (kind == OBJ_IMAGE) out->images++;
         else if (kind == OBJ_PATH) {
             int s = ((ObjInt)fn[F_PATH_SEGMENTS])(obj);
-            if (s > 0) *segments += s;
-        } else if (kind == OBJ_FORM && depth < 8)
-            count_drawn(fn, obj, 1, depth + 1, images, segments);
+            if (s > 0) out->segments += s;
+        } else if (kind == OBJ_TEXT) {
+            if (out->n == out->size) {
+                Py_ssize_t size = out->size ? 2 * out->size : 256;
+                uint64_t *grown = realloc(out->texts, sizeof(uint64_t) * size);
+                if (grown == NULL) return -1;
+                out->texts = grown;
+                out->size = size;
+            }
+            out->texts[out->n++] = (uint64_t)(uintptr_t)obj;
+        } else if (kind == OBJ_FORM && depth < 8) {
+            if (walk_drawn(fn, obj, 1, depth + 1, out) < 0) return -1;
+        }
     }
+    return 0;
 }
 
 static PyObject *drawn(PyObject *self, PyObject *args) {
@@ -261,57 +274,22 @@ static PyObject *drawn(PyObject *self, PyObject *args) {
     unsigned long long page_address;
     if (!PyArg_ParseTuple(args, "OK", &functions, &page_address)) return NULL;
     if (read_functions(functions, fn) < 0) return NULL;
-    long long images = 0, segments = 0;
-    count_drawn(fn, (void *)(uintptr_t)page_address, 0, 0, &images, &segments);
-    return Py_BuildValue("(LL)", images, segments);
-}
-
-/* pdfiumchars._text_objects: the text objects in drawing order, forms expanded to depth 8. */
-typedef struct { uint64_t *items; Py_ssize_t n, size; } Addresses;
-
-static int list_texts(void **fn, void *parent, int form, int depth, Addresses *out) {
-    int n = form ? ((ObjInt)fn[F_FORM_COUNT])(parent) : ((CountObjects)fn[F_PAGE_COUNT])(parent);
-    for (int k = 0; k < n; k++) {
-        void *obj = form ? ((FormGetObject)fn[F_FORM_OBJECT])(parent, (unsigned long)k)
-                         : ((PageGetObject)fn[F_PAGE_OBJECT])(parent, k);
-        int kind = ((ObjInt)fn[F_OBJ_TYPE])(obj);
-        if (kind == OBJ_TEXT) {
-            if (out->n == out->size) {
-                Py_ssize_t size = out->size ? 2 * out->size : 256;
-                uint64_t *grown = realloc(out->items, sizeof(uint64_t) * size);
-                if (grown == NULL) return -1;
-                out->items = grown;
-                out->size = size;
-            }
-            out->items[out->n++] = (uint64_t)(uintptr_t)obj;
-        } else if (kind == OBJ_FORM && depth < 8) {
-            if (list_texts(fn, obj, 1, depth + 1, out) < 0) return -1;
-        }
-    }
-    return 0;
-}
-
-static PyObject *text_objects(PyObject *self, PyObject *args) {
-    PyObject *functions;
-    void *fn[F_COUNT];
-    unsigned long long page_address;
-    if (!PyArg_ParseTuple(args, "OK", &functions, &page_address)) return NULL;
-    if (read_functions(functions, fn) < 0) return NULL;
-    Addresses out = {NULL, 0, 0};
-    if (list_texts(fn, (void *)(uintptr_t)page_address, 0, 0, &out) < 0) {
-        free(out.items);
+    Drawn out = {0, 0, NULL, 0, 0};
+    if (walk_drawn(fn, (void *)(uintptr_t)page_address, 0, 0, &out) < 0) {
+        free(out.texts);
         return PyErr_NoMemory();
     }
-    PyObject *result = PyBytes_FromStringAndSize((char *)out.items, out.n * (Py_ssize_t)sizeof(uint64_t));
-    free(out.items);
+    /* y# of a NULL buffer is None, not b"": a page without text objects gives "". */
+    PyObject *result = Py_BuildValue("(LLy#)", out.images, out.segments, out.texts ? (char *)out.texts : "",
+                                     out.n * (Py_ssize_t)sizeof(uint64_t));
+    free(out.texts);
     return result;
 }
 
 static PyMethodDef methods[] = {
     {"chars", chars, METH_VARARGS, "Characters of a pdfium text page as packed arrays."},
     {"objects_over", objects_over, METH_VARARGS, "Objects drawn on a page, forms expanded, if more than most."},
-    {"drawn", drawn, METH_VARARGS, "(images, path segments) drawn on a page."},
-    {"text_objects", text_objects, METH_VARARGS, "The text objects' addresses, in drawing order."},
+    {"drawn", drawn, METH_VARARGS, "(images, path segments, text object addresses) drawn on a page."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import itertools
-import re
 import statistics
 from pathlib import Path
 

@@ -75,14 +75,18 @@ def _address(handle) -> int:
     return ctypes.cast(handle, ctypes.c_void_p).value
 
 
-def _drawn(page, use_c: bool = True) -> tuple[int, int]:
-    """(image objects, path segments) drawn on the page, inside form XObjects too (raw
-    calls: pypdfium2's get_objects wraps every object, and a Chromium page has one per
-    glyph). Path segments tell pipeline.tables which pages may hold a ruled table."""
+def _drawn(page, use_c: bool = True) -> tuple[int, int, np.ndarray]:
+    """(image objects, path segments, the text objects' addresses in drawing order) of
+    the page, inside form XObjects too (raw calls: pypdfium2's get_objects wraps every
+    object, and a Chromium page has one per glyph). Path segments tell pipeline.tables
+    which pages may hold a ruled table; the text objects, which generated spaces stand
+    for a drawn glyph (_spaces_not_drawn)."""
     if _pdfium_loop is not None and use_c:
-        return _pdfium_loop.drawn(_functions(), _address(page.raw))
+        images, segments, texts = _pdfium_loop.drawn(_functions(), _address(page.raw))
+        return images, segments, np.frombuffer(texts, np.uint64)
     count_type, image, form, path = (raw.FPDFPageObj_GetType, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM,
                                      raw.FPDF_PAGEOBJ_PATH)
+    texts = array("Q")
 
     def count(objects, depth: int) -> tuple[int, int]:
         images = segments = 0
@@ -92,6 +96,8 @@ def _drawn(page, use_c: bool = True) -> tuple[int, int]:
                 images += 1
             elif kind == path:
                 segments += max(0, raw.FPDFPath_CountSegments(obj))
+            elif kind == _TEXT_OBJECT:
+                texts.append(_address(obj))
             elif kind == form and depth < 8:
                 i, s = count((raw.FPDFFormObj_GetObject(obj, k) for k in range(raw.FPDFFormObj_CountObjects(obj))),
                              depth + 1)
@@ -99,26 +105,8 @@ def _drawn(page, use_c: bool = True) -> tuple[int, int]:
         return images, segments
 
     handle = page.raw
-    return count((raw.FPDFPage_GetObject(handle, k) for k in range(raw.FPDFPage_CountObjects(handle))), 0)
-
-
-def _text_objects(page, use_c: bool = True) -> np.ndarray:
-    """The addresses of the page's text objects in drawing order, inside forms too."""
-    if _pdfium_loop is not None and use_c:
-        return np.frombuffer(_pdfium_loop.text_objects(_functions(), _address(page.raw)), np.uint64)
-    get_type, form = raw.FPDFPageObj_GetType, raw.FPDF_PAGEOBJ_FORM
-    found = array("Q")
-
-    def walk(objects, depth: int) -> None:
-        for obj in objects:
-            kind = get_type(obj)
-            if kind == _TEXT_OBJECT:
-                found.append(_address(obj))
-            elif kind == form and depth < 8:
-                walk((raw.FPDFFormObj_GetObject(obj, k) for k in range(raw.FPDFFormObj_CountObjects(obj))), depth + 1)
-
-    walk((raw.FPDFPage_GetObject(page.raw, k) for k in range(raw.FPDFPage_CountObjects(page.raw))), 0)
-    return np.frombuffer(found.tobytes(), np.uint64)
+    images, segments = count((raw.FPDFPage_GetObject(handle, k) for k in range(raw.FPDFPage_CountObjects(handle))), 0)
+    return images, segments, np.frombuffer(texts.tobytes(), np.uint64)
 
 
 def _objects_over(page, most: int, use_c: bool = True) -> int | None:
@@ -183,7 +171,7 @@ def page_chars(page, use_c: bool = True) -> tuple[Glyphs, tuple[int, int], float
     width, height = (base_h, base_w) if rotation in (90, 270) else (base_w, base_h)
     # pdfium's text page of 10^5 glyphs takes 40 s in C, where no time limit reaches:
     # refuse the page before (a page that draws a form over and over, "billion laughs").
-    if (drawn := _objects_over(page, MAX_PAGE_GLYPHS, use_c)) is not None:
+    if _objects_over(page, MAX_PAGE_GLYPHS, use_c) is not None:
         raise PageTooLarge(f"more than {MAX_PAGE_GLYPHS:,} objects drawn on one page (nested forms drawn "
                            "over and over?)")
     textpage = page.get_textpage()
@@ -202,10 +190,11 @@ def page_chars(page, use_c: bool = True) -> tuple[Glyphs, tuple[int, int], float
     finally:
         textpage.close()
     glyphs = _glyphs(codes, geometry, flags)
-    not_drawn = _spaces_not_drawn(glyphs, np.frombuffer(objects, np.uint64), _text_objects(page, use_c))
+    images, segments, texts = _drawn(page, use_c)
+    not_drawn = _spaces_not_drawn(glyphs, np.frombuffer(objects, np.uint64), texts)
     if not_drawn.any():
         glyphs = glyphs.take(~not_drawn)
-    return _place_generated(glyphs), _drawn(page, use_c), float(width), float(height), unmapped
+    return _place_generated(glyphs), (images, segments), float(width), float(height), unmapped
 
 
 def _spaces_not_drawn(glyphs: Glyphs, objects: np.ndarray, drawn: np.ndarray) -> np.ndarray:
