@@ -18,6 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import regex
 
 def _schema_dir() -> Path:
@@ -57,28 +59,18 @@ def table_names() -> list[str]:
     return sorted(p.stem for p in SCHEMA_DIR.glob("*.json"))
 
 
-# pyarrow is imported where it is used: the command line imports this module for its
-# errors, and a build needs pyarrow only to write (0.1 s at start-up saved; build.py
-# imports it, and pandas with it, while the workers segment).
-@cache
-def _simple_types() -> dict:
-    import pyarrow as pa
-
-    return {
-        "string": pa.string(), "bool": pa.bool_(), "int16": pa.int16(), "int32": pa.int32(),
-        "int64": pa.int64(), "float64": pa.float64(), "date": pa.date32(),
-        "timestamp": pa.timestamp("ms", tz="UTC"),  # Parquet stores no seconds unit
-    }
+_SIMPLE = {
+    "string": pa.string(), "bool": pa.bool_(), "int16": pa.int16(), "int32": pa.int32(),
+    "int64": pa.int64(), "float64": pa.float64(), "date": pa.date32(),
+    "timestamp": pa.timestamp("ms", tz="UTC"),  # Parquet stores no seconds unit
+}
 
 
 def arrow_type(spec: str) -> pa.DataType:
     """'string', 'decimal(24,4)', 'list<string>', 'struct<a:int32,b:string>' -> pyarrow type."""
-    import pyarrow as pa
-
     spec = spec.strip()
-    simple = _simple_types()
-    if spec in simple:
-        return simple[spec]
+    if spec in _SIMPLE:
+        return _SIMPLE[spec]
     if m := regex.fullmatch(r"decimal\((\d+),\s*(\d+)\)", spec):
         return pa.decimal128(int(m[1]), int(m[2]))
     if m := regex.fullmatch(r"list<(.+)>", spec):
@@ -103,8 +95,6 @@ def _split_top(text: str) -> list[str]:
 def arrow_schema(table: str, with_partition: bool = False) -> pa.Schema:
     """The schema of the rows a stage hands over (`with_partition`: of the file, which
     also holds the edition column)."""
-    import pyarrow as pa
-
     spec = load_schema(table)
     return pa.schema([
         pa.field(f["name"], arrow_type(f["arrowType"]), nullable=not required(f))
@@ -116,8 +106,6 @@ def to_arrow(table: str, rows: list[dict] | dict[str, list]) -> pa.Table:
     """Rows (a list of dicts, or a dict of equal-length column lists, which big tables
     such as `tokens` use to save memory) -> pyarrow Table of the table's schema.
     SchemaError names the bad column and row."""
-    import pyarrow as pa
-
     schema = arrow_schema(table)
     known = {f["name"] for f in fields(table)}
     if isinstance(rows, dict):
@@ -162,8 +150,6 @@ class Packed:
     @staticmethod
     def pack(data: pa.Table) -> bytes:
         """One chunk's table as bytes (in a worker): ~10x smaller than the table."""
-        import pyarrow as pa
-
         sink = pa.BufferOutputStream()
         with pa.ipc.new_stream(sink, data.schema, options=pa.ipc.IpcWriteOptions(compression="zstd")) as writer:
             writer.write_table(data)
@@ -180,15 +166,11 @@ class Packed:
 
     def tables(self) -> Iterator[pa.Table]:
         """The chunks as Arrow tables, one at a time."""
-        import pyarrow as pa
-
         for part in self.parts:
             yield pa.ipc.open_stream(part).read_all()
 
     def to_table(self) -> pa.Table:
         """The whole table (small editions and tests)."""
-        import pyarrow as pa
-
         return pa.concat_tables(self.tables(), promote_options="none") if self.parts else to_arrow(self.table, [])
 
 
@@ -197,8 +179,6 @@ def fit_to_schema(table: str, rows: list[dict]) -> list[tuple[int, str, object]]
     type cannot hold (a 21-digit 万元 amount in decimal(24,4), a page number past int32),
     and round decimals to the column's scale; returns (row, column, value) of each dropped
     value, so the build warns and writes the rest instead of failing on one value."""
-    import pyarrow as pa
-
     import decimal
 
     if not isinstance(rows, list):
@@ -276,8 +256,6 @@ def partition_dir(out: Path, table: str, edition: str) -> Path:
 
 def _with_edition(table: str, data: pa.Table, edition: str) -> pa.Table:
     """The stage's rows plus the edition column, in the schema's column order."""
-    import pyarrow as pa
-
     full = arrow_schema(table, with_partition=True)
     columns = {name: data.column(name) for name in data.column_names}
     columns["edition"] = pa.array([edition] * data.num_rows, pa.string())
@@ -308,8 +286,6 @@ def write_edition(out: Path, edition: str, tables: dict[str, list[dict] | pa.Tab
        forward on the next start (`recover`): every edition ends either old or new;
     4. the journal and the old partitions are removed.
     """
-    import pyarrow.parquet as pq
-
     check_edition_id(edition)
     names = list(tables)
     check_writable(out, names)
@@ -358,9 +334,6 @@ PACKED_ROW_GROUP = 1 << 17
 
 def _write_packed(path: Path, name: str, packed: Packed, edition: str) -> None:
     """A Packed table's file, one row group at a time (never the whole table in memory)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     with pq.ParquetWriter(path, arrow_schema(name, with_partition=True), compression="zstd") as writer:
         held, rows = [], 0
         for chunk in packed.tables():
@@ -378,8 +351,6 @@ def _write_packed(path: Path, name: str, packed: Packed, edition: str) -> None:
 def _file_table(name: str, rows, edition: str):
     """A table's rows (or Arrow table) as its file holds them: the table's schema, checked,
     with the edition column. SchemaError when they do not fit."""
-    import pyarrow as pa
-
     data = rows if isinstance(rows, pa.Table) else to_arrow(name, rows)
     if "edition" in data.column_names:
         data = data.drop_columns(["edition"])
@@ -518,8 +489,6 @@ def editions_in(out: Path) -> list[str]:
 
 def read_rows(out: Path, table: str, edition: str) -> list[dict]:
     """One edition's rows of one table; DatasetError if it is not there."""
-    import pyarrow.parquet as pq
-
     path = partition_dir(out, table, edition) / "part-0.parquet"
     if not path.exists():
         raise DatasetError(f"{out}: table {table!r} has no partition for edition {edition!r} ({path} missing)")
@@ -638,9 +607,6 @@ def validate(out: Path) -> list[str]:
 def validate_edition(out: Path, edition: str, tables: list[str] | None = None) -> list[str]:
     """The problems of one edition's partitions (of `tables`, default all but `changes`),
     foreign keys among them included."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     problems: list[str] = []
     loaded: dict[str, pa.Table] = {}
     for table in tables or [t for t in table_names() if t != "changes"]:   # changes: written by diff --out
