@@ -301,17 +301,16 @@ class Segmenter:
 
 def warm(pool: Pool) -> None:
     """Start the segment and extract stages in each worker now, while the parent is
-    busy (ruled tables, structure): otherwise each worker's first chunk waits ~0.6 s
-    for the dictionary, pandas and the finders' first patterns. Nothing waits on it;
+    busy (ruled tables, structure): otherwise each worker's first chunk waits ~0.3 s
+    for the dictionary and the finders' patterns. Nothing waits on it;
     with no workers it does nothing (the stages start in this process when first asked)."""
     pool.each(_warm)
 
 
 def _warm() -> None:
-    """Segment and extract one sentence; returns nothing: what it built stays in the worker.
-    Besides the dictionary and the finders' patterns this builds one tokens table, since
-    pyarrow imports pandas on a process's first pa.array (~0.3 s, found in the build's
-    first segmentation chunks)."""
+    """Segment and extract one sentence; returns nothing: what it built stays in the worker
+    (the dictionary, the finders' patterns, and one packed tokens table, so that the
+    first real chunk finds Arrow's conversion ready too)."""
     from .extract import FINDERS
 
     sentence = "自2021年8月23日起施行,由市经信局牵头,给予最高500万元、30%的补助。"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
-from functools import cache
 
 import regex
 
@@ -80,15 +79,7 @@ _FORMS = [
     ("between", _START + _cjk("a") + rf"{SP}(?:与|和|及){SP}" + _cjk("b") + rf"(?={SP}之?间)"),
     ("after-before", _START + _cjk("a") + rf"{SP}之?后{SP}" + _cjk("b") + rf"(?={SP}之?前)"),
 ]
-
-
-@cache
-def _compiled() -> list[tuple[str, regex.Pattern]]:
-    """The forms compiled, on first use: compiling them takes ~60 ms, which a process that
-    never reads dates (the build's parent imports this module through pipeline.tables)
-    should not pay."""
-    return [(name, regex.compile(pattern)) for name, pattern in _FORMS]
-
+_COMPILED = [(name, regex.compile(pattern)) for name, pattern in _FORMS]
 
 # What may follow a day printed without 日 ("2021 年 7 月 23" ⏎ "(此件公开发布)"); a
 # following word means the number was not a day: "2021年7月23家企业" is a month.
@@ -99,7 +90,7 @@ def find_dates(text: str) -> list[dict]:
     """Every date mention in `text`, in text order, with its value, span and role."""
     scan = fold(text)
     candidates = []
-    for name, pattern in _compiled():
+    for name, pattern in _COMPILED:
         for m in pattern.finditer(scan, overlapped=True):
             found = _read(name, m, scan)
             if found:
