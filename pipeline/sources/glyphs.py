@@ -73,10 +73,3 @@ class Glyphs:
         """The glyphs at `index` (an index array or a mask), same extras."""
         return Glyphs(self.codes[index], self.geometry[index], self.upright[index], self.generated[index],
                       self.extras)
-
-    def to_dicts(self) -> list[dict]:
-        """The readers' old dicts, for tests and debugging."""
-        return [{"text": self.text(i), **dict(zip(("x0", "x1", "top", "bottom", "size", "baseline"),
-                                                  self.geometry[i].tolist())),
-                 "upright": bool(self.upright[i]), **({"generated": True} if self.generated[i] else {})}
-                for i in range(len(self))]
