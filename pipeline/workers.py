@@ -12,6 +12,7 @@ import os
 import signal
 import threading
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator, Sequence
 
 log = logging.getLogger(__name__)
@@ -50,14 +51,65 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM during a build: handled as Ctrl-C is (workers stopped, output all or nothing)."""
 
 
+class _Signals:
+    """What the parent's handler needs while a pool runs: how deep it is inside calls
+    that must not be cut short, and the interruption that came meanwhile."""
+    held = 0
+    pending: type[KeyboardInterrupt] | None = None
+
+
 def _raise_terminated(signum, frame):
-    raise Terminated()
+    interruption = Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+    if _Signals.held:
+        _Signals.pending = _Signals.pending or interruption
+        return
+    raise interruption()
+
+
+@contextmanager
+def uninterrupted():
+    """Ctrl-C and SIGTERM wait until the block is done, then raise as usual.
+
+    For the executor's own bookkeeping: a `submit` forks the workers, and one interrupted
+    between a fork and the line that records the new process leaves a worker nobody
+    stops, holding the build's stderr open (so a caller waiting for it waits for ever).
+    """
+    _Signals.held += 1
+    try:
+        yield
+    finally:
+        _Signals.held -= 1
+        if not _Signals.held and _Signals.pending is not None:
+            interruption, _Signals.pending = _Signals.pending, None
+            raise interruption()
+
+
+def stop_now(executor: ProcessPoolExecutor) -> None:
+    """Stop `executor`'s workers at once and wait for its thread (a build failed or was
+    interrupted: the queued chunks are of no use).
+
+    A worker killed while it sends a result leaves half a message in the result pipe,
+    and the executor's thread then waits for the rest for ever: this process holds the
+    pipe's write end too, so no end-of-file comes. Closing that end gives the thread its
+    end-of-file; it finds the pool broken and cleans up. (Seen: 1 build in 80 hung at
+    SIGTERM, in `shutdown`, with the thread inside `recv`.)
+    """
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    for process in processes:
+        process.kill()      # workers own nothing: the parent writes every file
+    for process in processes:
+        process.join()
+    results = getattr(executor, "_result_queue", None)
+    if results is not None:
+        results._writer.close()
+    executor.shutdown(wait=True, cancel_futures=True)
 
 
 def worker_start() -> None:
     """In each worker: SIGTERM kills it at once; Ctrl-C is for the parent to handle."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _Signals.held, _Signals.pending = 0, None     # as forked, perhaps inside `uninterrupted`
 
 
 def spans(weights: Sequence[float], workers: int, most: int | None = None) -> list[tuple[int, int]]:
@@ -96,7 +148,7 @@ class Pool:
         if self.workers < workers:
             log.info("%d workers asked, %d used (cores and memory available)", workers, self.workers)
         self._executor: Executor | None = None
-        self._old_sigterm = None
+        self._old_sigterm = self._old_sigint = None
 
     @property
     def serial(self) -> bool:
@@ -104,10 +156,12 @@ class Pool:
 
     def __enter__(self) -> Pool:
         # With workers, SIGTERM is turned into Terminated so that they are stopped too (the
-        # parent then waits on futures, where a Python handler runs at once). Without, the
+        # parent then waits on futures, where a Python handler runs at once), and Ctrl-C
+        # and SIGTERM wait for the executor's bookkeeping (`uninterrupted`). Without, the
         # default stays: the parent may be inside pdfium's C code, where a handler would wait.
         if not self.serial and threading.current_thread() is threading.main_thread():
             self._old_sigterm = signal.signal(signal.SIGTERM, _raise_terminated)
+            self._old_sigint = signal.signal(signal.SIGINT, _raise_terminated)
         if not self.serial:
             # Workers are forked from this process and start with what it has imported.
             # pyarrow imports pandas on a process's first pa.array (~0.35 s CPU); this
@@ -119,16 +173,16 @@ class Pool:
 
     def __exit__(self, kind, *exc) -> None:
         if self._executor is not None:
-            if kind is not None:    # failed or interrupted: do not wait for the queued chunks
-                for process in list(getattr(self._executor, "_processes", {}).values()):
-                    process.terminate()
-                self._executor.shutdown(wait=True, cancel_futures=True)
-            else:
-                self._executor.shutdown(wait=True, cancel_futures=True)
+            with uninterrupted():
+                if kind is not None:    # failed or interrupted: do not wait for the queued chunks
+                    stop_now(self._executor)
+                else:
+                    self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
         if self._old_sigterm is not None:
             signal.signal(signal.SIGTERM, self._old_sigterm)
-            self._old_sigterm = None
+            signal.signal(signal.SIGINT, self._old_sigint)
+            self._old_sigterm = self._old_sigint = None
 
     def each(self, func: Callable[[], None]) -> None:
         """func() once in each worker (a start-up that pays off later), not waited for;
@@ -136,12 +190,14 @@ class Pool:
         others are idle and take the rest (a call that returns at once could let one
         worker take two, so func should take longer than a queue hand-off)."""
         if self._executor is not None:
-            for _ in range(self.workers):
-                self._executor.submit(func)
+            with uninterrupted():
+                for _ in range(self.workers):
+                    self._executor.submit(func)
 
     def map(self, func: Callable, chunks: Iterable[tuple]) -> Iterator:
         """func(*chunk) for every chunk (a tuple of arguments), results in order."""
         if self._executor is None:
             return (func(*args) for args in chunks)
-        futures = [self._executor.submit(func, *args) for args in chunks]
+        with uninterrupted():
+            futures = [self._executor.submit(func, *args) for args in chunks]
         return (future.result() for future in futures)

@@ -422,6 +422,56 @@ def test_sigterm_stops_the_workers_and_leaves_the_dataset_as_it_was(tmp_path):
     assert not (out / "pages" / "t").exists()
 
 
+# A worker killed while it sends a result: the executor's thread has read the header of
+# the message and waits for the rest. Here the worker writes that half message itself
+# (a header for 1 MiB, then 4 bytes), tells the parent, and sleeps; the parent then fails.
+_HALF_A_RESULT = """
+import os, struct, sys, time
+from pathlib import Path
+from pipeline import workers
+
+def half_a_result(flag):
+    frame = sys._getframe()
+    while frame.f_code.co_name != "_process_worker":
+        frame = frame.f_back
+    writer = frame.f_locals["result_queue"]._writer
+    os.write(writer.fileno(), struct.pack("!i", 1 << 20) + b"half")
+    Path(flag).touch()
+    time.sleep(600)
+
+flag = Path(sys.argv[1])
+try:
+    with workers.Pool(2) as pool:
+        results = pool.map(half_a_result, [(str(flag),)])
+        while not flag.exists():
+            time.sleep(0.01)
+        raise RuntimeError("the stage failed")
+except RuntimeError as exc:
+    print(exc)
+"""
+
+
+def test_a_failing_build_stops_even_with_half_a_result_in_the_pipe(tmp_path):
+    run = subprocess.run([sys.executable, "-c", _HALF_A_RESULT, str(tmp_path / "sent")], cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=30)
+    assert (run.returncode, run.stdout) == (0, "the stage failed\n"), run.stderr
+
+
+@pytest.mark.parametrize("signum, raised", [(signal.SIGTERM, workers.Terminated),
+                                            (signal.SIGINT, KeyboardInterrupt)])
+def test_an_interruption_waits_for_the_executors_bookkeeping(signum, raised):
+    old = signal.signal(signum, workers._raise_terminated)
+    try:
+        with pytest.raises(KeyboardInterrupt) as caught:
+            with workers.uninterrupted():
+                os.kill(os.getpid(), signum)
+                time.sleep(0.05)               # the handler has run by now, and raised nothing
+                reached_the_end = True
+        assert reached_the_end and type(caught.value) is raised
+    finally:
+        signal.signal(signum, old)
+
+
 def test_three_thousand_blank_pages_make_one_warning_line(tmp_path):
     import pypdfium2 as pdfium
 

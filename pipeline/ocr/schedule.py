@@ -64,10 +64,12 @@ class OcrPass:
 
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
-            if exc[0] is not None:    # failed or interrupted (SIGTERM): stop the OCR workers now
-                for process in list(getattr(self._pool, "_processes", {}).values()):
-                    process.terminate()
-            self._pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
+            from ..workers import stop_now, uninterrupted
+            with uninterrupted():
+                if exc[0] is not None:    # failed or interrupted (SIGTERM): stop the OCR workers now
+                    stop_now(self._pool)
+                else:
+                    self._pool.shutdown(wait=True)
             self._pool = None
         read.close_documents()
 
@@ -81,10 +83,12 @@ class OcrPass:
                 continue
             kind, fn, args = job
             if self.workers > 1:
+                from ..workers import uninterrupted, worker_start
                 if self._pool is None:
-                    from ..workers import worker_start
                     self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=worker_start)
-                self._jobs.append((page, kind, self._pool.submit(fn, *args)))
+                with uninterrupted():     # the submit may fork the OCR workers
+                    future = self._pool.submit(fn, *args)
+                self._jobs.append((page, kind, future))
             else:
                 self._jobs.append((page, kind, (fn, args)))
         if plain and self.progress:
