@@ -123,17 +123,20 @@ def to_arrow(table: str, rows: list[dict] | dict[str, list]) -> pa.Table:
     columns = {}
     for field in schema:
         values = column_of(field.name)
-        if not field.nullable and any(v is None for v in values):
-            i = next(i for i, v in enumerate(values) if v is None)
-            raise SchemaError(f"{table}: row {i}: required column {field.name!r} is null")
-        if pa.types.is_integer(field.type):   # pyarrow would silently truncate 3.7 to 3
+        # pyarrow would silently truncate 3.7 to 3 (the row is looked for only when the
+        # column holds a float at all: one pass in C, not one isinstance per value)
+        if pa.types.is_integer(field.type) and float in set(map(type, values)):
             for i, v in enumerate(values):
                 if isinstance(v, float) and not v.is_integer():
                     raise SchemaError(f"{table}: row {i}: column {field.name!r}: {v!r} is not an integer")
         try:
-            columns[field.name] = pa.array(values, type=field.type)
+            column = pa.array(values, type=field.type)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
             raise SchemaError(f"{table}: column {field.name!r}: {exc}") from None
+        if not field.nullable and column.null_count:
+            i = next(i for i, v in enumerate(values) if v is None)
+            raise SchemaError(f"{table}: row {i}: required column {field.name!r} is null")
+        columns[field.name] = column
     return pa.table(columns, schema=schema)
 
 
