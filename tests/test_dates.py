@@ -111,13 +111,25 @@ FIND_DATES = [
     # ○ U+25CB for 〇, as Word users type it (text.fold maps it next to a numeral)
     case("二○○九年十月二十九日", [("二○○九年十月二十九日", "2009-10-29", "day", "issue")],
          id="issue12-white-circle-zero"),
-    # wanted, not yet supported
-    known_failure("2021年上半年", [("2021年上半年", "2021-01/2021-06", "range", "other")],
-                  id="half-year", reason="上半年/下半年 not read; only 2021 is found"),
-    known_failure("2021年第一季度", [("2021年第一季度", "2021-01/2021-03", "range", "other")],
-                  id="quarter", reason="quarters not read; only 2021 is found"),
-    known_failure("“十四五”期间", [("十四五", "2021/2025", "year_range", "other")],
-                  id="five-year-plan", reason="named plan periods (十四五) need a table of periods"),
+    # named periods (data/date_periods.json): halves, quarters, Five-Year Plans
+    case("2021年上半年", [("2021年上半年", "2021-01/2021-06", "range", "other")], id="half-year"),
+    case("2021年下半年起施行", [("2021年下半年", "2021-07/2021-12", "range", "effective")], id="second-half-effective"),
+    case("2021年第一季度", [("2021年第一季度", "2021-01/2021-03", "range", "other")], id="quarter"),
+    case("2023 年第 4 季度", [("2023 年第 4 季度", "2023-10/2023-12", "range", "other")], id="quarter-arabic-spaced"),
+    case("2022年前三季度", [("2022年前三季度", "2022-01/2022-09", "range", "other")], id="first-three-quarters"),
+    case("“十四五”期间", [("十四五", "2021/2025", "year_range", "other")], id="five-year-plan"),
+    # 农业农村部等7部门《国家黑土地保护工程实施方案(2021—2025年)》, the ministry's release (2021-07)
+    case("《实施方案》明确黑土地保护原则、目标和内容,提出“十四五”期间将完成1亿亩黑土地保护任务",
+         [("十四五", "2021/2025", "year_range", "other")], id="heitudi-shisiwu-qijian"),
+    # 浙江省文化和旅游发展“十四五”规划 coverage: 到“十四五”末 is a target
+    case("到“十四五”末,“三团三社”数量从如今的3万余支增加到4万支",
+         [("十四五", "2021/2025", "year_range", "target")], id="zhejiang-dao-shisiwu-mo"),
+    case("落实《成都市“十四五”科技创新规划》等工作部署", [("十四五", "2021/2025", "year_range", "other")],
+         id="chengdu-plan-title"),
+    case("十三五时期", [("十三五", "2016/2020", "year_range", "other")], id="shisanwu-unquoted"),
+    case("每月十五日前报送", [], id="fifteenth-is-no-plan"),
+    case("二十一五", [], id="plan-inside-a-numeral"),
+    case("一季度", [], id="quarter-without-year"),
 ]
 
 

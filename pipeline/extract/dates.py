@@ -21,6 +21,7 @@ from ..numbers import CHINESE, DIGIT_CHARS, NUMERAL_CHARS, SP, data_file, parse_
 from ..text import fold
 
 _ROLES = data_file("date_roles.json")
+_PERIODS = data_file("date_periods.json")
 
 Point = tuple[int, int | None, int | None]  # (year, month, day); month/day None when not given
 _START = r"(?<![0-9A-Za-z])(?<![0-9A-Za-z][-./:])"  # not inside a code: ZJAC01-2021-0012
@@ -78,6 +79,11 @@ _FORMS = [
     # 2007年与2009年之间, 2010年之后2018年之前
     ("between", _START + _cjk("a") + rf"{SP}(?:与|和|及){SP}" + _cjk("b") + rf"(?={SP}之?间)"),
     ("after-before", _START + _cjk("a") + rf"{SP}之?后{SP}" + _cjk("b") + rf"(?={SP}之?前)"),
+    # named periods (data/date_periods.json): 2021年上半年, 2021年第一季度, 2022年前三季度
+    ("part-of-year", _START + rf"(?P<ay>{_YEAR}){SP}年{SP}(?:度{SP})?"
+     + rf"(?P<part>上{SP}半{SP}年|下{SP}半{SP}年|(?:第{SP})?[一二三四1-4]{SP}季{SP}度|前{SP}[两二三]{SP}季{SP}度)"),
+    # “十四五”期间: a Five-Year Plan, not inside a longer numeral (二十一五) or an ordinal (第十一五)
+    ("plan", rf"(?<![{NUMERAL_CHARS}第])(?P<plan>十{SP}[一二三四五六]{SP}五)(?!{SP}[{NUMERAL_CHARS}])"),
 ]
 _COMPILED = [(name, regex.compile(pattern)) for name, pattern in _FORMS]
 
@@ -135,9 +141,24 @@ def _read(name: str, m, text: str) -> tuple[int, int, Point, Point | None] | Non
         a, b, end = _point(m["ay"]), _point(m["by"]), m.end()
     elif name == "months":
         a, b, end = _point(m["ay"], m["am"]), _point(m["ay"], m["bm"]), m.end()
+    elif name == "part-of-year":
+        first, last = _PARTS[_part_key(m["part"])]
+        a, b, end = _point(m["ay"], first), _point(m["ay"], last), m.end()
+    elif name == "plan":
+        first, last = _PERIODS["five_year_plans"][_SPACE.sub("", m["plan"])]
+        a, b, end = _point(first), _point(last), m.end()
     else:  # days
         a, b, end = _point(m["ay"], m["am"], m["ad"]), _point(m["ay"], m["am"], m["bd"]), m.end()
     return (start, end, a, b) if a and b and _ordered(a, b) else None
+
+
+_PARTS = _PERIODS["parts_of_year"]
+
+
+def _part_key(part: str) -> str:
+    """The key of data/date_periods.json's parts_of_year: 第 1 季度 -> 一季度."""
+    part = _SPACE.sub("", part).removeprefix("第")
+    return part.translate(str.maketrans("1234", "一二三四"))
 
 
 def _ordered(a: Point, b: Point) -> bool:
@@ -259,7 +280,8 @@ def _role(text: str, start: int, end: int, precision: str) -> str:
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    before = _SPACE.sub("", text[max(0, start - 30):start])
+    # an opening quote is no cue: 到“十四五”末 is a target as 到 2025 年 is
+    before = _SPACE.sub("", text[max(0, start - 30):start]).rstrip("“‘\"'")
     after = _SPACE.sub("", text[end:min(line_end, end + 80)])
     for role, afters, befores in _RULES:
         if any(a.match(after) for a in afters) or (befores and before.endswith(befores)):
