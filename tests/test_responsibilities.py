@@ -88,11 +88,30 @@ FIND_RESPONSIBILITIES = [
     case("中国(浙江)自由贸易试验区", [], id="ziyou-is-not-by"),
     case("由于市经信局负责", [], id="youyu"),
     case("(单位:万元)", [], id="unit-bracket"),
-    case("责任单位:市经信局", [], id="no-bracket"),
+    case("责任单位:市经信局", [("市经信局", ECON, "responsible", True)], id="no-bracket"),  # a line of its own
     case("(责任单位:市经信局及市财政局)",
          [("市经信局", ECON, "responsible", True), ("市财政局", FIN, "responsible", True)], id="ji-separator"),
     case("由市经信局、市财政局按职责分工负责",
          [("市经信局", ECON, "responsible", True), ("市财政局", FIN, "responsible", True)], id="by-duty"),
+    # Labels outside brackets. PT = 莆田市《关于支持“双招双引”的十条意见》, each article ending
+    # "责任单位:…" (text as quoted in a public QA demo, github.com/…/data_512 reader).
+    case("最高给予 5000 万元资助。责任单位:市委组织部、市科技局。",  # PT
+         [("市委组织部", "中共杭州市委组织部", "responsible", True), ("市科技局", "杭州市科学技术局", "responsible", True)],
+         id="pt-label-after-sentence"),
+    case("同一企业当年度最多不超过 10 名。责任单位:市发改委、市财政局、市工信局、市商务局。",  # PT
+         [("市发改委", "杭州市发展和改革委员会", "responsible", True), ("市财政局", FIN, "responsible", True),
+          ("市工信局", "市工信局", "responsible", False), ("市商务局", "杭州市商务局", "responsible", True)],
+         id="pt-label-after-sentence-unknown-body"),
+    case("1.加快产业集聚。支持企业扩大投资。\n责任单位:市发改委、市经信局",
+         [("市发改委", "杭州市发展和改革委员会", "responsible", True), ("市经信局", ECON, "responsible", True)],
+         id="label-on-its-own-line"),
+    case("牵头单位:市科技局;配合单位:市财政局",
+         [("市科技局", "杭州市科学技术局", "lead", True), ("市财政局", FIN, "cooperating", True)],
+         id="two-labels-without-bracket"),
+    case("责任单位:各地要高度重视,抓好落实", [], id="label-before-prose-is-no-list"),
+    # a field after the list ends it: 完成时限 is no body
+    case("(责任单位:市经信局、市财政局;完成时限:2023年底前)",
+         [("市经信局", ECON, "responsible", True), ("市财政局", FIN, "responsible", True)], id="label-then-deadline-field"),
 ]
 
 # Prose, conventions and bodies of every level (issue 12). Sources:

@@ -57,6 +57,9 @@ _NAMES = r"(?P<names>[^,。;:!?\n]{2,60}?)"
 _FORMS = {
     # (牵头单位:市科技局、市市场监管局,配合单位:市发改委) / 〔责任单位:…〕
     "label": regex.compile(rf"[(\[【〔]{SP}{_LABEL}{SP}:"),
+    # the same list without a bracket, on a line of its own or after a sentence:
+    # "…扩大投资。" ⏎ "责任单位:市发改委、市经信局" / "牵头单位:市科技局;配合单位:市财政局"
+    "line": regex.compile(rf"(?:^|(?<=[\n。;]))[^\S\n]*{_LABEL}{SP}:"),
     # 由市经信局负责牵头组织实施 / 由市发改委牵头,市财政局等部门配合 / 由X会同Y负责; not 自由, 理由, 由于
     "by": regex.compile(rf"""
         (?<![自理缘经来事])由(?!于) {SP} {_NAMES} {SP}
@@ -92,6 +95,8 @@ def find_responsibilities(text: str) -> list[dict]:
     rows: list[dict] = []
     for m in _FORMS["label"].finditer(scan):
         rows += _bracket(text, scan, m.end(), LABELS[_squash(m["label"])])
+    for m in _FORMS["line"].finditer(scan):
+        rows += _line_label(text, scan, m)
     for m in _FORMS["by"].finditer(scan):
         rows += _by(text, scan, m)
     for m in _FORMS["subject"].finditer(scan, overlapped=True):
@@ -161,13 +166,26 @@ def _squash(label: str) -> str:
     return _SPACE.sub("", label)
 
 
-def _bracket(text: str, scan: str, pos: int, role: str) -> list[dict]:
-    """Rows for the list after a label, up to the bracket that closes it (or the line end).
+def _line_label(text: str, scan: str, m) -> list[dict]:
+    """A label outside brackets: its list runs to the sentence or line end, and is taken
+    only when every item is a body (no bracket says this is a list of bodies)."""
+    rows = _bracket(text, scan, m.end(), LABELS[_squash(m["label"])], ends="。")
+    if not rows or not all(gazetteer.is_body(r["text"]) for r in rows):
+        return []
+    return rows
 
-    "," or ";" may start a new label: "(牵头单位:市科技局,配合单位:市发改委、市经信局)".
+
+def _bracket(text: str, scan: str, pos: int, role: str, ends: str = "") -> list[dict]:
+    """Rows for the list after a label, up to the bracket that closes it (or the line end,
+    or a character of `ends`).
+
+    "," or ";" may start a new label: "(牵头单位:市科技局,配合单位:市发改委、市经信局)"; a
+    part with a field of its own ends the lists: "(责任单位:市经信局;完成时限:2023年底前)".
     """
     rows, start = [], pos
-    for end, sep in _items(scan, pos, ",;"):
+    for end, sep in _items(scan, pos, ",;", ends):
+        if ":" in scan[start:end] and not _SPACED_LABEL.search(scan, start, end):
+            break        # 完成时限:2023年底前 is no body
         # "(牵头单位:市农业农村局 配合单位:市财政局)": a label after a space starts a new list too
         while (inner := _SPACED_LABEL.search(scan, start, end)) is not None:
             rows += _list(text, scan, start, inner.start(), role, "label")
@@ -309,9 +327,10 @@ def _split(scan: str, start: int, end: int):
         start = stop + 1
 
 
-def _items(scan: str, pos: int, separators: str):
+def _items(scan: str, pos: int, separators: str, ends: str = ""):
     """(end, separator) of each item from pos, splitting outside parentheses only, until a
-    closing bracket, a line break or the end (separator None for the last)."""
+    closing bracket, a line break, a character of `ends` or the end (separator None for
+    the last)."""
     depth = 0
     for i in range(pos, len(scan)):
         ch = scan[i]
@@ -319,7 +338,7 @@ def _items(scan: str, pos: int, separators: str):
             depth += 1
         elif ch in _CLOSERS and depth:
             depth -= 1
-        elif ch == "\n" or ch in _CLOSERS:
+        elif ch == "\n" or ch in _CLOSERS or (depth == 0 and ch in ends):
             break
         elif depth == 0 and ch in separators and not (ch == "、" and _glued(scan, i)):
             yield i, ch
