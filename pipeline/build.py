@@ -127,7 +127,7 @@ def extract_edition(data: Path, edition: str, workers: int = 2) -> dict[str, int
         tables = text_tables(sections, pages, edition, pool)
     # Mentions read from table cells need the PDF's tables, not the sections: keep them,
     # numbered on after the section's new running-text mentions.
-    for name in ("amounts", "percentages"):
+    for name in ruled.CELL_MENTION_TABLES:
         tables[name] += _renumbered([r for r in previous[name] if r.get("table_row") is not None], tables[name])
     # Boxes need the source PDF, which a dataset user may not have: a mention keeps the
     # boxes of the same span in the previous build; a new one has none.
@@ -168,11 +168,14 @@ def _resolved(responsibilities: list[dict], documents: list[dict]) -> list[dict]
 
 
 def _carry_boxes(tables: dict, previous: dict[str, list[dict]]) -> None:
+    def key(r):   # a cell's offsets index its own text: two cells' "区发改局" are both 0-4
+        return (r["section_id"], r.get("table"), r.get("table_row"), r.get("table_column"),
+                r["char_start"], r["char_end"], r["text"])
+
     for name in MENTION_TABLES:
-        boxes = {(r["section_id"], r["char_start"], r["char_end"], r["text"]): r.get("boxes") or []
-                 for r in previous[name]}
+        boxes = {key(r): r.get("boxes") or [] for r in previous[name]}
         for row in tables.get(name, []):
-            row["boxes"] = boxes.get((row["section_id"], row["char_start"], row["char_end"], row["text"]), [])
+            row["boxes"] = boxes.get(key(row), [])
 
 
 def text_tables(sections: list[dict], pages: list[dict], edition: str, pool: Pool) -> dict:

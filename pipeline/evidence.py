@@ -86,6 +86,13 @@ class PageChars:
                     boxes.append(box)
         return cls("".join(chars), boxes)
 
+    def within(self, bbox) -> "PageChars":
+        """The characters whose box centre lies inside bbox (x0, top, x1, bottom): a table
+        cell's, in the page's reading order."""
+        x0, top, x1, bottom = bbox
+        keep = [i for i, (a, t, b, u) in enumerate(self.boxes) if x0 <= (a + b) / 2 <= x1 and top <= (t + u) / 2 <= bottom]
+        return PageChars("".join(self.text[i] for i in keep), [self.boxes[i] for i in keep])
+
     def locate(self, needle: str, context: str = "") -> list[int] | None:
         """Indices of `needle`'s characters on the page, found after the longest usable
         part of `context` (the text printed just before it)."""
@@ -114,6 +121,15 @@ class PageChars:
                 out.append([x0, top, x1, bottom])
         return [{"x0": round(b[0], 2), "top": round(b[1], 2), "x1": round(b[2], 2), "bottom": round(b[3], 2)}
                 for b in out]
+
+
+def cell_mention_boxes(row: dict, bbox, page: PageChars) -> list[dict]:
+    """The boxes of a mention read from a table cell: char_start/char_end index the cell's
+    text (the row's `sentence`), so it is looked for among the cell's characters only."""
+    cell = page.within(bbox)
+    text = row.get("sentence") or ""
+    indices = cell.locate(row["text"], text[max(0, row["char_start"] - 40):row["char_start"]])
+    return cell.boxes_of(indices) if indices else []
 
 
 def mention_boxes(row: dict, section: dict, page: PageChars) -> list[dict]:
@@ -146,6 +162,7 @@ def add_boxes(tables: dict, source: Path | None, raw_pages: list | None = None) 
     import pypdfium2 as pdfium
 
     sections = {s["section_id"]: s for s in tables["sections"]}
+    cells = {(c["table"], c["row"], c["column"]): c["bbox"] for c in tables.get("table_cells", []) if c.get("bbox")}
     read = {p.page: p for p in raw_pages or [] if p.lines and all(l.boxes is not None for l in p.lines)}
     pdf = pdfium.PdfDocument(str(source))
     missing = 0
@@ -154,8 +171,14 @@ def add_boxes(tables: dict, source: Path | None, raw_pages: list | None = None) 
             if not 1 <= number <= len(pdf):
                 continue
             page = PageChars.from_lines(read[number].lines) if number in read else PageChars.read(pdf[number - 1])
+            whole = None      # the page with its tables' characters, which the reader's lines leave out
             for row in rows:
-                row["boxes"] = mention_boxes(row, sections[row["section_id"]], page)
+                if row.get("table_row") is not None:     # read from a table cell
+                    bbox = cells.get((row["table"], row["table_row"], row["table_column"]))
+                    whole = whole or (page if number not in read else PageChars.read(pdf[number - 1]))
+                    row["boxes"] = cell_mention_boxes(row, bbox, whole) if bbox else []
+                else:
+                    row["boxes"] = mention_boxes(row, sections[row["section_id"]], page)
                 missing += not row["boxes"]
     finally:
         pdf.close()

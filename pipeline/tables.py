@@ -324,6 +324,26 @@ def table_rows(regions: dict[int, list[TableRegion]], locate) -> tuple[list[dict
     return tables, cells
 
 
+def cell_responsibilities(region: TableRegion) -> list[dict]:
+    """The bodies named in a table's cells under a label header (牵头单位 / 配合单位 /
+    责任单位, the 任务分工表 of an implementation plan), as responsibility rows plus their place."""
+    from .extract.responsibilities import labelled_list
+
+    grid, heads = _grid(region), header_rows(region)
+    out = []
+    for cell in region.cells:
+        if cell.row < heads or not cell.text or cell.bbox is None:
+            continue
+        path = header_path(region, cell.row, cell.column, grid, heads)
+        for label in path:
+            rows = labelled_list(cell.text, label)
+            if rows:
+                place = {"table": f"{region.page}/{region.index}", "table_row": cell.row, "table_column": cell.column}
+                out += [{**row, **place} for row in rows]
+                break
+    return out
+
+
 def cell_mentions(region: TableRegion) -> tuple[list[dict], list[dict]]:
     """Amounts and percentages of a table's data cells, as finder rows plus their place.
 
@@ -387,6 +407,10 @@ def section_locator(sections: list[dict]):
     return locate
 
 
+#: The mention tables that also hold rows read from table cells (table_row not null).
+CELL_MENTION_TABLES = ("amounts", "percentages", "responsibilities")
+
+
 def edition_tables(regions: dict[int, list[TableRegion]], sections: list[dict], edition: str,
                    extracted: dict) -> dict[str, list[dict]]:
     """`tables` and `table_cells` rows, and the amounts and percentages read from cells as
@@ -404,9 +428,9 @@ def edition_tables(regions: dict[int, list[TableRegion]], sections: list[dict], 
     table_rows_, cell_rows = table_rows(regions, locate)
     out = {"tables": [{**r, "edition": edition} for r in table_rows_],
            "table_cells": [{**r, "edition": edition} for r in cell_rows],
-           "amounts": [], "percentages": []}
+           "amounts": [], "percentages": [], "responsibilities": []}
     next_index: dict[tuple[str, str], int] = {}
-    for name in ("amounts", "percentages"):
+    for name in CELL_MENTION_TABLES:
         for row in extracted.get(name, []):
             k = (name, row["section_id"])
             next_index[k] = max(next_index.get(k, 0), row["mention_index"] + 1)
@@ -417,7 +441,8 @@ def edition_tables(regions: dict[int, list[TableRegion]], sections: list[dict], 
                 continue  # a table outside every document: its cells are still in table_cells
             doc_id, section_id = hit["doc_id"], hit["section_id"]
             money, percent = cell_mentions(region)
-            for name, rows in (("amounts", money), ("percentages", percent)):
+            for name, rows in (("amounts", money), ("percentages", percent),
+                               ("responsibilities", cell_responsibilities(region))):
                 for row in rows:
                     k = (name, section_id)
                     index = next_index.get(k, 0)

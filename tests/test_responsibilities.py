@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from pipeline import gazetteer
-from pipeline.extract.responsibilities import find_responsibilities
+from pipeline.extract.responsibilities import find_responsibilities, labelled_list
 
 
 def case(*values, id):
@@ -315,3 +315,17 @@ def test_apply_issuer_rereads_short_names(issuer, expected):
     from pipeline.extract.responsibilities import apply_issuer
     rows = find_responsibilities("市发展改革委负责《方案》工作任务的统一督导调度。(责任单位:省财政厅、国家发展改革委)")
     assert [(r["department"], r["known"]) for r in apply_issuer(rows, issuer)] == expected
+
+
+# A table cell under a column header (官渡区 表1 of tests/fixtures/tables): (cell text, header) -> (name, role)
+@pytest.mark.parametrize("text, header, expected", [
+    ("区发改局、区审改办、区住建局", "配合单位",
+     [("区发改局", "cooperating"), ("区审改办", "cooperating"), ("区住建局", "cooperating")]),
+    ("区政务服务局", "牵头单位", [("区政务服务局", "lead")]),
+    ("市经信局\n市财政局", "责任 单位", [("市经信局", "responsible"), ("市财政局", "responsible")]),
+    ("市经信局", "政策措施", []),          # no label: the header says what the column is
+    ("—", "牵头单位", []),
+    ("各区、县(市)政府", "责任单位", [("各区、县(市)政府", "responsible")]),
+], ids=["cooperating-list", "lead", "wrapped-cell", "no-label-header", "dash", "collective"])
+def test_labelled_list(text, header, expected):
+    assert [(r["text"], r["role"]) for r in labelled_list(text, header)] == expected

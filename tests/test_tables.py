@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_cli
 from pipeline import tables
 from pipeline.dataset import to_arrow
 from pipeline.extract.amounts import find_quantities
@@ -101,9 +102,68 @@ def test_build_writes_tables_and_cell_mentions(tmp_path):
     assert read("quantities") == []
     keys = [(r["section_id"], r["mention_index"]) for r in amounts]
     assert len(set(keys)) == len(keys)
-    assert [(r["text"], r["role"]) for r in read("responsibilities")] == [
+    running = [r for r in read("responsibilities") if r["table"] is None]
+    assert [(r["text"], r["role"]) for r in running] == [
         ("区政务服务局", "lead"), ("区发改局", "cooperating"), ("区审改办", "cooperating"),
         ("区住建局", "cooperating"), ("区级相关部门", "cooperating")]
+
+
+# 表1 政策措施分工 of the fixture (answer key: its HTML): (row, column, body, role) of each name
+# under 牵头单位 (column 2) and 配合单位 (column 3).
+TABLE_1_BODIES = [
+    (1, 2, "区政务服务局", "lead"), (1, 3, "区发改局", "cooperating"), (1, 3, "区审改办", "cooperating"),
+    (1, 3, "区住建局", "cooperating"), (2, 2, "区国土分局", "lead"), (2, 3, "区规划分局", "cooperating"),
+    (3, 2, "区环保局", "lead"), (3, 3, "区水务局", "cooperating"), (4, 2, "区发改局", "lead"),
+    (4, 3, "区财政局", "cooperating"), (4, 3, "区交运局", "cooperating"), (5, 2, "区发改局", "lead"),
+    (5, 3, "区级相关部门", "cooperating"),
+]
+
+
+@pytest.fixture(scope="module")
+def table_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tables")
+    run = run_cli("build", FIXTURE, "--edition", "t", "--out", out, "--no-ocr")
+    assert run.returncode == 0, run.stderr
+    return out
+
+
+def _read(out, name):
+    import pyarrow.parquet as pq
+    return pq.read_table(out / name / "t" / "part-0.parquet").to_pylist()
+
+
+def test_bodies_under_a_label_header_are_responsibilities(table_build):
+    cells = [r for r in _read(table_build, "responsibilities") if r["table"] is not None]
+    assert [(r["table_row"], r["table_column"], r["text"], r["role"]) for r in cells] == TABLE_1_BODIES
+    assert {(r["table"], r["form"], r["sentence"] is not None) for r in cells} == {("1/0", "label", True)}
+    keys = [(r["section_id"], r["mention_index"]) for r in _read(table_build, "responsibilities")]
+    assert len(set(keys)) == len(keys)
+
+
+@pytest.mark.parametrize("name", ["amounts", "percentages", "responsibilities"])
+def test_a_cell_mention_is_boxed_inside_its_cell(table_build, name):
+    """A cell mention's char_start indexes its cell's text: its boxes are looked for in the
+    cell (they once came from wherever the section text's first characters were printed)."""
+    bbox = {(c["table"], c["row"], c["column"]): c["bbox"] for c in _read(table_build, "table_cells")}
+    rows = [r for r in _read(table_build, name) if r["table"] is not None]
+    assert rows
+    for row in rows:
+        x0, top, x1, bottom = bbox[(row["table"], row["table_row"], row["table_column"])]
+        assert row["boxes"], row["text"]
+        for box in row["boxes"]:
+            assert x0 <= box["x0"] < box["x1"] <= x1 and top <= box["top"] < box["bottom"] <= bottom, row["text"]
+
+
+def test_extract_rerun_keeps_the_cell_mentions(table_build, tmp_path):
+    import shutil
+
+    from conftest import tree_digest
+    out = tmp_path / "out"
+    shutil.copytree(table_build, out)
+    before = tree_digest(out)
+    run = run_cli("extract", "--data", out, "--edition", "t")
+    assert run.returncode == 0, run.stderr
+    assert tree_digest(out) == before
 
 
 def test_a_table_going_on_over_a_page_keeps_its_headers_and_unit():

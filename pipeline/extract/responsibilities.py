@@ -118,6 +118,25 @@ def find_responsibilities(text: str) -> list[dict]:
     return out
 
 
+def labelled_list(text: str, label: str) -> list[dict]:
+    """The bodies of a list printed under `label` (a table's column header 牵头单位 /
+    配合单位 …, LABELS), as rows of `find_responsibilities` (form "label"); [] when the
+    header is no label. Items that are no body ("—", "无") are left out."""
+    role = LABELS.get(_squash(label))
+    if role is None:
+        return []
+    # A cell's lines are one body each ("市经信局" ⏎ "市财政局") or one name wrapped
+    # ("区住房和城乡" ⏎ "建设局"): the first reading that gives bodies only wins. The line
+    # break is replaced one character for one, so offsets stay the cell's.
+    folded = fold(text)
+    rows = _bracket(text, folded.replace("\n", "、"), 0, role)
+    if not all(gazetteer.is_body(r["text"]) for r in rows):
+        rows = [r for r in _bracket(text, folded.replace("\n", " "), 0, role) if gazetteer.is_body(r["text"])]
+    for i, row in enumerate(rows):
+        row["list_index"] = i
+    return rows
+
+
 def apply_conventions(rows: list[dict]) -> list[dict]:
     """Rows in document order (one document, or several one after another: a new doc_id
     ends a convention) -> the same rows with carried conventions applied.
