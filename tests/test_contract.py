@@ -143,7 +143,7 @@ def test_committed_schemas_are_converted():
 
 ENUMS = {  # the values the finders and the diff write, read from their code
     ("amounts", "bound"): {"exact", "max", "min", "approx", "range"},
-    ("percentages", "kind"): {"percent", "percentage_point", "per_n", "cheng", "discount_zhe"},
+    ("percentages", "kind"): {"percent", "percentage_point", "per_n", "cheng", "discount_zhe", "ratio"},
     ("dates", "role"): {"issue", "effective", "expiry", "retroactive_start", "target", "printed", "other"},
     ("dates", "precision"): {"day", "month", "year", "year_range", "range"},
     ("responsibilities", "role"): {"lead", "cooperating", "responsible"},

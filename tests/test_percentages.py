@@ -74,6 +74,12 @@ PERCENTAGES = [
     case("百万分之五", row("百万分之五", "0.000005", kind="per_n"), id="per-million"),
     case("比上年提高 5 个百分点以上", row("5 个百分点", "0.05", kind="percentage_point", bound="min"), id="points"),
     case("２．４   个百分 点", row("２．４   个百分 点", "0.024", kind="percentage_point"), id="points-spaced"),
+    # matching ratios a:b before 比例 / 配套: the share matched, b/a
+    case("其中政府出资部分由市本级 1:1 比例配套", row("1:1", "1", kind="ratio", bound="exact"), id="seed-ratio"),
+    case("按照1∶0.5的比例给予配套", row("1∶0.5", "0.5", kind="ratio"), id="ratio-sign-and-de"),
+    case("按2:1比例", row("2:1", "0.5", kind="ratio"), id="ratio-two-to-one"),
+    case("上午10:30召开", id="clock-time-is-no-ratio"),
+    case("以3:2获胜", id="score-is-no-ratio"),
     case("九成以上", row("九成", "0.9", kind="cheng", bound="min"), id="cheng"),
     case("三成半", row("三成半", "0.35", kind="cheng"), id="cheng-half"),
     case("七成 六", row("七成 六", "0.76", kind="cheng"), id="cheng-extra-digit"),

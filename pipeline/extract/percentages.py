@@ -2,7 +2,7 @@
 
 "40%" and "百分之四十" are Decimal('0.4'); "千分之2.4" (per_n) is 0.0024; "5个百分点"
 (percentage_point) is 0.05; "三成" (cheng, tenths) is 0.3; "八五折" (discount_zhe,
-the share of the price paid) is 0.85. Ranges ("30%—50%", "30-50%") are one row
+the share of the price paid) is 0.85; "按 1:0.5 比例配套" (ratio, the share matched) is 0.5. Ranges ("30%—50%", "30-50%") are one row
 with low/high. A subsidy rate is only half a fact without what it is a rate of,
 so `base` keeps the noun phrase right before it ("不超过研发投入 40%" -> 研发投入).
 """
@@ -43,6 +43,10 @@ _FORMS = [
         (?: (?P<half>半) | {SP} (?P<extra>{_D}) (?![0-9{DIGIT_CHARS}{MULTIPLIERS}]) )?
         (?!{q.alternation(q.DATA['cheng_not']['words'])})
      """, "三成, 9.5成, 三成半, 七成 六 (tenths); not 一成不变, 3 成员"),
+    ("ratio", rf"""
+        (?<![0-9.:∶]) (?P<ra>[0-9]+(?:\.[0-9]+)?) {SP} [:∶] {SP} (?P<rb>[0-9]+(?:\.[0-9]+)?) (?![0-9.:∶])
+        (?= {SP} (?:的 {SP})? (?:比例|配套|匹配) )
+     """, "1:1 比例配套, 1∶0.5的比例 (the matching share, b/a: 0.5); not 10:30, nor a ratio no 比例/配套 follows"),
     ("zhe", rf"""
         (?: {_AT} (?<![0-9]{SP}) (?P<spaced>(?>[0-9](?:{SP}[0-9])+)) | {_AT} (?P<num>{_NUM}) | (?P<word>对|半) )
         {SP} 折 (?!{q.alternation(q.DATA['zhe_not']['words'])})
@@ -161,8 +165,14 @@ def _read_zhe(m: regex.Match) -> _Pct | None:
     return _Pct(m.start(), m.end(), "discount_zhe", value)
 
 
+def _read_ratio(m: regex.Match) -> _Pct | None:
+    """A matching ratio a:b, as the share b/a that the second party puts in: 1:0.5 -> 0.5."""
+    a, b = Decimal(m["ra"]), Decimal(m["rb"])
+    return _Pct(m.start(), m.end(), "ratio", b / a) if a else None
+
+
 _READERS = {"per_n": _read_per_n, "point": _read_point, "percent": _read_percent,
-            "cheng": _read_cheng, "zhe": _read_zhe}
+            "ratio": _read_ratio, "cheng": _read_cheng, "zhe": _read_zhe}
 
 
 def _read(m: regex.Match) -> _Pct | None:
