@@ -124,6 +124,29 @@ def main() -> None:
     """Turn compiled Chinese policy PDFs into Parquet tables, and diff editions."""
 
 
+def run(prog_name: str | None = None) -> None:
+    """The program's entry point: `main`, then an exit that skips the interpreter's
+    teardown. When a command returns, its files are written and closed and its workers
+    joined; freeing what is left of a build's heap object by object, and the modules,
+    took 0.23 s more before the shell had its prompt back (500-page bench file).
+    Tests call `main` (CliRunner), which exits as usual."""
+    try:
+        main(prog_name=prog_name)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    if isinstance(code, str):       # sys.exit("message"): printed, exit status 1
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):   # a closed pipe (| head): nothing more to say
+            pass
+    logging.shutdown()
+    os._exit(code or 0)
+
+
 # ---------------------------------------------------------------- build
 
 @main.command(epilog=_examples(
