@@ -50,6 +50,7 @@ class Cell:
     column: int
     text: str
     bbox: tuple[float, float, float, float] | None  # x0, top, x1, bottom; None for a merged-away cell
+    breaks: tuple[int, ...] = ()   # offsets in text where a printed line of the cell ended
 
 
 @dataclass
@@ -92,7 +93,8 @@ def page_tables(page, page_number: int) -> list[TableRegion]:
         region = TableRegion(page_number, len(regions), tuple(float(v) for v in table.bbox))
         for r, (row, texts) in enumerate(zip(table.rows, rows)):
             for c, (bbox, text) in enumerate(zip(row.cells, texts)):
-                region.cells.append(Cell(r, c, _clean(text), tuple(float(v) for v in bbox) if bbox else None))
+                clean, breaks = _clean(text)
+                region.cells.append(Cell(r, c, clean, tuple(float(v) for v in bbox) if bbox else None, breaks))
         region.caption = _caption(page, region.bbox)
         regions.append(region)
     return regions
@@ -178,13 +180,16 @@ def ruled_candidates(path: Path, n_pages: int, skip: frozenset[int] = frozenset(
         pdf.close()
 
 
-def _clean(text: str | None) -> str:
-    """Cell text as one line: pdfplumber joins a wrapped cell with \\n; CJK needs no space."""
+def _clean(text: str | None) -> tuple[str, tuple[int, ...]]:
+    """Cell text as one line (pdfplumber joins a wrapped cell with \\n; CJK needs no
+    space), and the offsets where its printed lines ended."""
     lines = [normalize(line) for line in (text or "").split("\n")]
-    out = ""
+    out, breaks = "", []
     for line in filter(None, lines):
+        if out:
+            breaks.append(len(out))
         out += (" " if out and out[-1].isascii() and line[0].isascii() and out[-1].isalnum() else "") + line
-    return out
+    return out, tuple(breaks)
 
 
 def _caption(page, bbox) -> str | None:
@@ -336,11 +341,35 @@ def cell_responsibilities(region: TableRegion) -> list[dict]:
             continue
         path = header_path(region, cell.row, cell.column, grid, heads)
         for label in path:
-            rows = labelled_list(cell.text, label)
+            rows = labelled_list(cell.text, label, cell.breaks)
             if rows:
                 place = {"table": f"{region.page}/{region.index}", "table_row": cell.row, "table_column": cell.column}
                 out += [{**row, **place} for row in rows]
                 break
+    return out
+
+
+def cell_dates(region: TableRegion) -> list[dict]:
+    """The dates of a table's data cells; under a deadline header (完成时限, 时间节点 …,
+    data/date_roles.json) a date with no role of its own is the row's deadline (target)."""
+    from .extract.dates import DEADLINE_HEADERS, find_dates
+
+    grid, heads = _grid(region), header_rows(region)
+    serial = serial_columns(region, grid, heads)
+    out = []
+    for cell in region.cells:
+        if cell.row < heads or not cell.text or cell.bbox is None or cell.column in serial:
+            continue
+        found = find_dates(cell.text)
+        if not found:
+            continue
+        path = header_path(region, cell.row, cell.column, grid, heads)
+        deadline = any("".join(h.split()) in DEADLINE_HEADERS for h in path)
+        place = {"table": f"{region.page}/{region.index}", "table_row": cell.row, "table_column": cell.column}
+        for row in found:
+            if deadline and row["role"] == "other":
+                row["role"] = "target"
+            out.append({**row, **place})
     return out
 
 
@@ -408,7 +437,7 @@ def section_locator(sections: list[dict]):
 
 
 #: The mention tables that also hold rows read from table cells (table_row not null).
-CELL_MENTION_TABLES = ("amounts", "percentages", "responsibilities")
+CELL_MENTION_TABLES = ("amounts", "percentages", "dates", "responsibilities")
 
 
 def edition_tables(regions: dict[int, list[TableRegion]], sections: list[dict], edition: str,
@@ -428,7 +457,7 @@ def edition_tables(regions: dict[int, list[TableRegion]], sections: list[dict], 
     table_rows_, cell_rows = table_rows(regions, locate)
     out = {"tables": [{**r, "edition": edition} for r in table_rows_],
            "table_cells": [{**r, "edition": edition} for r in cell_rows],
-           "amounts": [], "percentages": [], "responsibilities": []}
+           "amounts": [], "percentages": [], "dates": [], "responsibilities": []}
     next_index: dict[tuple[str, str], int] = {}
     for name in CELL_MENTION_TABLES:
         for row in extracted.get(name, []):
@@ -441,7 +470,7 @@ def edition_tables(regions: dict[int, list[TableRegion]], sections: list[dict], 
                 continue  # a table outside every document: its cells are still in table_cells
             doc_id, section_id = hit["doc_id"], hit["section_id"]
             money, percent = cell_mentions(region)
-            for name, rows in (("amounts", money), ("percentages", percent),
+            for name, rows in (("amounts", money), ("percentages", percent), ("dates", cell_dates(region)),
                                ("responsibilities", cell_responsibilities(region))):
                 for row in rows:
                     k = (name, section_id)

@@ -317,15 +317,26 @@ def test_apply_issuer_rereads_short_names(issuer, expected):
     assert [(r["department"], r["known"]) for r in apply_issuer(rows, issuer)] == expected
 
 
-# A table cell under a column header (官渡区 表1 of tests/fixtures/tables): (cell text, header) -> (name, role)
+# A table cell under a column header, as pdfplumber gives it (lines joined by \n):
+# (cell text, header) -> (name, role). Sources: 官渡区 表1 (tests/fixtures/tables); 西安市贯彻落实
+# 陕西省《2022年深化“放管服”改革优化营商环境工作要点》分工方案, http://echinagov.com/policy/327617.htm
+# (its 牵头单位 cell, as LibreOffice wraps it in a narrow column).
 @pytest.mark.parametrize("text, header, expected", [
     ("区发改局、区审改办、区住建局", "配合单位",
      [("区发改局", "cooperating"), ("区审改办", "cooperating"), ("区住建局", "cooperating")]),
     ("区政务服务局", "牵头单位", [("区政务服务局", "lead")]),
-    ("市经信局\n市财政局", "责任 单位", [("市经信局", "responsible"), ("市财政局", "responsible")]),
+    ("市行政审批局\n市司法局", "牵头单位", [("市行政审批局", "lead"), ("市司法局", "lead")]),
+    ("市行政\n审批局\n市司法\n局", "牵头 单位", [("市行政审批局", "lead"), ("市司法局", "lead")]),
+    ("市级相关单位,各\n区县政府、西咸\n新区管委会", "责任单位",
+     [("市级相关单位", "responsible"), ("各区县政府", "responsible"), ("西咸新区管委会", "responsible")]),
+    ("市经信局\n市财政局", "责任单位", [("市经信局", "responsible"), ("市财政局", "responsible")]),
+    ("区住房和城乡\n建设局、区财政局", "配合单位", [("区住房和城乡建设局", "cooperating"), ("区财政局", "cooperating")]),
     ("市经信局", "政策措施", []),          # no label: the header says what the column is
     ("—", "牵头单位", []),
     ("各区、县(市)政府", "责任单位", [("各区、县(市)政府", "responsible")]),
-], ids=["cooperating-list", "lead", "wrapped-cell", "no-label-header", "dash", "collective"])
+], ids=["cooperating-list", "lead", "one-body-a-line", "narrow-column-wraps", "wrapped-list", "two-lines-two-bodies",
+        "wrapped-name", "no-label-header", "dash", "collective"])
 def test_labelled_list(text, header, expected):
-    assert [(r["text"], r["role"]) for r in labelled_list(text, header)] == expected
+    from pipeline.tables import _clean
+    clean, breaks = _clean(text)
+    assert [(r["text"], r["role"]) for r in labelled_list(clean, header, breaks)] == expected

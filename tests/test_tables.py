@@ -176,3 +176,23 @@ def test_a_table_going_on_over_a_page_keeps_its_headers_and_unit():
     money = tables.cell_mentions(regions[2][0])[0]
     assert [(r["text"], r["value_yuan"], r["category"]) for r in money] == [
         ("4000", Decimal(40000000), "金额 / 区级重大项目前期费")]
+
+
+# 西安市贯彻落实陕西省《2022年深化“放管服”改革优化营商环境工作要点》分工方案 (西安市人民政府办公厅,
+# 2022-07-27; http://echinagov.com/policy/327617.htm), its first two rows as LibreOffice sets them in narrow
+# columns: the names wrap inside (市行政 / 审批局 / 市司法 / 局), the header too (牵头单 / 位).
+XIAN = FIXTURE.with_name("task-table-xian-libreoffice.pdf")
+XIAN_BODIES = [(row, column, name, role) for row in (1, 2) for column, name, role in (
+    (2, "市行政审批局", "lead"), (2, "市司法局", "lead"), (3, "市级相关单位", "responsible"),
+    (3, "各区县政府", "responsible"), (3, "西咸新区管委会", "responsible"))]
+
+
+def test_a_task_table_gives_each_rows_bodies_and_deadline(tmp_path):
+    run = run_cli("build", XIAN, "--edition", "t", "--out", tmp_path, "--no-ocr")
+    assert run.returncode == 0, run.stderr
+    bodies = [r for r in _read(tmp_path, "responsibilities") if r["table"] is not None]
+    assert [(r["table_row"], r["table_column"], r["text"], r["role"]) for r in bodies] == XIAN_BODIES
+    dates = [r for r in _read(tmp_path, "dates") if r["table"] is not None]
+    assert [(r["table_row"], r["text"], r["value"], r["role"]) for r in dates] == [
+        (1, "2022年9月", "2022-09", "target"), (2, "2022年11月", "2022-11", "target")]
+    assert all(r["boxes"] for r in bodies + dates)

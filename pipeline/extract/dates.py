@@ -22,6 +22,8 @@ from ..text import fold
 
 _ROLES = data_file("date_roles.json")
 _PERIODS = data_file("date_periods.json")
+#: Column headers under which a table cell's date is the row's deadline (pipeline.tables).
+DEADLINE_HEADERS = frozenset(_ROLES["deadline_headers"]["words"])
 
 Point = tuple[int, int | None, int | None]  # (year, month, day); month/day None when not given
 _START = r"(?<![0-9A-Za-z])(?<![0-9A-Za-z][-./:])"  # not inside a code: ZJAC01-2021-0012

@@ -118,23 +118,42 @@ def find_responsibilities(text: str) -> list[dict]:
     return out
 
 
-def labelled_list(text: str, label: str) -> list[dict]:
+def labelled_list(text: str, label: str, breaks: tuple[int, ...] = ()) -> list[dict]:
     """The bodies of a list printed under `label` (a table's column header 牵头单位 /
     配合单位 …, LABELS), as rows of `find_responsibilities` (form "label"); [] when the
-    header is no label. Items that are no body ("—", "无") are left out."""
+    header is no label. `breaks`: offsets in `text` where a printed line of the cell
+    ended (pipeline.tables.Cell). Items that are no body ("—", "无") are left out."""
     role = LABELS.get(_squash(label))
     if role is None:
         return []
-    # A cell's lines are one body each ("市经信局" ⏎ "市财政局") or one name wrapped
-    # ("区住房和城乡" ⏎ "建设局"): the first reading that gives bodies only wins. The line
-    # break is replaced one character for one, so offsets stay the cell's.
-    folded = fold(text)
-    rows = _bracket(text, folded.replace("\n", "、"), 0, role)
-    if not all(gazetteer.is_body(r["text"]) for r in rows):
-        rows = [r for r in _bracket(text, folded.replace("\n", " "), 0, role) if gazetteer.is_body(r["text"])]
+    scan = fold(text)
+    rows, start = [], 0
+    for end in [*_separating_breaks(scan, breaks), len(scan)]:
+        rows += [r for r in _bracket(text, scan[:end], start, role) if gazetteer.is_body(r["text"])]
+        start = end
     for i, row in enumerate(rows):
         row["list_index"] = i
     return rows
+
+
+_ITEM_SEPARATORS = regex.compile(r"[、,;]")
+
+
+def _separating_breaks(scan: str, breaks: tuple[int, ...]) -> list[int]:
+    """The line ends of a cell that separate two bodies; the others are wraps inside a
+    name. A narrow column breaks names anywhere: "市行政" / "审批局" / "市司法" / "局"
+    is 市行政审批局、市司法局. A line end separates when the name before it is a whole
+    body and the next line starts one of its own ("市经信局" / "市财政局") or does not
+    go on with it ("市行政审批局" / "市司法")."""
+    out, last = [], 0
+    for k, at in enumerate(breaks):
+        nxt = breaks[k + 1] if k + 1 < len(breaks) else len(scan)
+        tail = _ITEM_SEPARATORS.split(scan[last:at])[-1].strip()
+        head = _ITEM_SEPARATORS.split(scan[at:nxt])[0].strip()
+        if tail and head and gazetteer.is_body(tail) and (gazetteer.is_body(head) or not gazetteer.is_body(tail + head)):
+            out.append(at)
+            last = at
+    return out
 
 
 def apply_conventions(rows: list[dict]) -> list[dict]:
