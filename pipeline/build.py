@@ -160,7 +160,9 @@ def _resolved(responsibilities: list[dict], documents: list[dict]) -> list[dict]
     conventions applied (pipeline.extract.responsibilities)."""
     from .extract.responsibilities import apply_conventions, apply_issuer
 
-    issuer = {d["doc_id"]: d.get("issuer") for d in documents}
+    # Without an issuer line the title's leading place says whose 市X it is: in
+    # 西安市贯彻落实…分工方案 市司法局 is Xi'an's (a title with no place leaves the home city).
+    issuer = {d["doc_id"]: d.get("issuer") or d.get("title") for d in documents}
     by_doc: dict[str, list[dict]] = {}
     for row in responsibilities:
         by_doc.setdefault(row["doc_id"], []).append(row)

@@ -196,3 +196,5 @@ def test_a_task_table_gives_each_rows_bodies_and_deadline(tmp_path):
     assert [(r["table_row"], r["text"], r["value"], r["role"]) for r in dates] == [
         (1, "2022年9月", "2022-09", "target"), (2, "2022年11月", "2022-11", "target")]
     assert all(r["boxes"] for r in bodies + dates)
+    # no issuer line: the title's 西安市 says whose 市司法局 it is (not Hangzhou's, the gazetteer's home)
+    assert {(r["department"] == r["text"], r["known"]) for r in bodies} == {(True, False)}
