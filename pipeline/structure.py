@@ -90,6 +90,8 @@ DATE_LINE = regex.compile(r"^[\d〇○零一二三四五六七八九十\s]{4,}�
 PRINTED_LINE = regex.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$")
 VALIDITY_YEARS = regex.compile(r"有效期(?:为|是)?\s*(?P<n>[\d一二三四五六七八九十两]+)\s*年")
 REPEAL = regex.compile(r"废止|停止执行|不再执行")
+# 本意见自印发之日起施行: in force from the day it was issued (its date is the issue date's)
+ON_ISSUE = regex.compile(r"自\s*(?:印发|发布|公布|颁布|下发|签发)\s*之\s*日\s*起\s*(?:施行|实施|执行|生效)")
 
 SHORT_LINE = 0.9   # a line narrower than this share of its widest neighbour ends its paragraph
 MAX_TITLE_LINES = 5
@@ -717,6 +719,7 @@ def doc_identity(doc_number: str | None, norm_code: str | None, title: str | Non
 
 
 DATE_FIELDS = ("issue_date", "effective_date", "expiry_date")
+_DERIVED = {"effective_date": "effective_derived", "expiry_date": "expiry_derived"}
 
 
 def document_dates(documents: list[dict], date_rows: list[dict]) -> list[dict]:
@@ -737,19 +740,24 @@ def document_dates(documents: list[dict], date_rows: list[dict]) -> list[dict]:
             role = mention["role"]
             if role in found and found[role] is None and mention.get("precision") == "day":
                 found[role] = mention["date_start"]
+        effective, effective_derived = found["effective"], False
+        issued = found["printed"] or found["issue"]       # 自印发之日起: the 印发 date, else the signature's
+        if effective is None and issued is not None and ON_ISSUE.search(doc["text"]):
+            effective, effective_derived = issued, True
         expiry, derived = found["expiry"], False
-        if expiry is None and found["effective"] is not None and (m := VALIDITY_YEARS.search(doc["text"])):
+        if expiry is None and effective is not None and (m := VALIDITY_YEARS.search(doc["text"])):
             years = parse_number(m["n"])
             if years is not None:
-                expiry, derived = _add_years(found["effective"], int(years)), True
-        row = {**doc, "issue_date": found["issue"] or found["printed"], "effective_date": found["effective"],
-               "expiry_date": expiry, "expiry_derived": derived}
+                expiry, derived = _add_years(effective, int(years)), True
+        row = {**doc, "issue_date": found["issue"] or found["printed"], "effective_date": effective,
+               "effective_derived": effective_derived, "expiry_date": expiry, "expiry_derived": derived}
         parent = by_id.get(doc.get("parent_doc_id"))
         if parent is not None:
             for name in DATE_FIELDS:
                 if row[name] is None and parent[name] is not None:
                     row[name] = parent[name]
-                    row["expiry_derived"] = parent["expiry_derived"] if name == "expiry_date" else row["expiry_derived"]
+                    if name in _DERIVED:
+                        row[_DERIVED[name]] = parent[_DERIVED[name]]
         by_id[row["doc_id"]] = row
         out.append(row)
     return out
@@ -827,7 +835,8 @@ def structure_tables(pages: list[dict], edition: str, source: str) -> tuple[list
             "doc_number": doc_number, "norm_code": norm_code,
             "parent_doc_id": doc.parent.doc_id if doc.parent is not None else None,
             "addressees": _addressees(doc),
-            "issue_date": None, "effective_date": None, "expiry_date": None, "expiry_derived": False,
+            "issue_date": None, "effective_date": None, "effective_derived": False, "expiry_date": None,
+            "expiry_derived": False,
             "repeals": _repeals(text), "page_start": doc.pages[0], "page_end": page_end,
             "text": text, "partial": doc.partial,
             "scanned_body": bool(scanned) and not any(p in body_pages for p in scanned),

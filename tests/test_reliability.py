@@ -23,7 +23,8 @@ def _tables(tag: str) -> dict:
     return {
         "pages": [{"page": 1, "text": tag, "has_text_layer": True, "char_count": len(tag), "line_count": 1,
                    "image_count": 0, "kind": "body", "ocr": False}],
-        "documents": [{"doc_id": "d1", "title": tag, "issuers": [], "expiry_derived": False, "repeals": [],
+        "documents": [{"doc_id": "d1", "title": tag, "issuers": [], "effective_derived": False, "expiry_derived": False,
+                       "repeals": [],
                        "page_start": 1, "page_end": 1, "text": tag, "partial": False, "scanned_body": False,
                        "scanned_pages": [], "section_count": 0}],
         "editions": [{"edition": EDITION, "source_file": f"{tag}.pdf", "source_sha256": "0" * 64,

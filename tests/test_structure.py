@@ -322,16 +322,29 @@ def test_five_line_title_and_wrapped_addressee():
         "各设区市科技局、经信委(局)、财政局,平潭综合实验区社会事业局、经济发展局、财政金融局", "2019-05-24")]
 
 
-DATE_ROWS = [  # (documents, dates rows) -> (issue, effective, expiry, derived) per document
+DATE_ROWS = [  # (documents, dates rows) -> (issue, effective, effective derived, expiry, expiry derived) per document
     pytest.param([{"doc_id": "a", "text": "本意见自2020年10月9日起施行,有效期3年。"}],
                  [("a", "a/closing", "effective", "2020-10-09"), ("a", "a/closing", "issue", "2020-09-08")],
-                 [("2020-09-08", "2020-10-09", "2023-10-08", True)], id="validity-years"),
+                 [("2020-09-08", "2020-10-09", False, "2023-10-08", True)], id="validity-years"),
     pytest.param([{"doc_id": "n", "text": ""}, {"doc_id": "m", "text": "", "parent_doc_id": "n"}],
                  [("n", "n/closing", "issue", "2021-03-15")],
-                 [("2021-03-15", None, None, False), ("2021-03-15", None, None, False)], id="attached-takes-notice-dates"),
+                 [("2021-03-15", None, False, None, False), ("2021-03-15", None, False, None, False)],
+                 id="attached-takes-notice-dates"),
     pytest.param([{"doc_id": "a", "text": ""}],
                  [("a", "a/一", "issue", "2019-01-01"), ("a", "a/closing", "issue", "2021-07-23")],
-                 [("2021-07-23", None, None, False)], id="closing-first"),
+                 [("2021-07-23", None, False, None, False)], id="closing-first"),
+    # in force from the day it was issued: the 印发 date, else the signature's; a validity counts from it
+    pytest.param([{"doc_id": "a", "text": "本措施自印发之日起施行。"}], [("a", "a/closing", "issue", "2022-07-27")],
+                 [("2022-07-27", "2022-07-27", True, None, False)], id="effective-on-issue"),
+    pytest.param([{"doc_id": "a", "text": "本办法自发布之日起实施,有效期两年。"}],
+                 [("a", "a/closing", "issue", "2021-07-20"), ("a", "a/closing", "printed", "2021-07-23")],
+                 [("2021-07-20", "2021-07-23", True, "2023-07-22", True)], id="effective-on-printing-with-validity"),
+    pytest.param([{"doc_id": "a", "text": "本意见自印发之日起施行。"}], [],
+                 [(None, None, False, None, False)], id="effective-on-issue-without-a-date"),
+    pytest.param([{"doc_id": "n", "text": "本意见自印发之日起施行。"}, {"doc_id": "m", "text": "", "parent_doc_id": "n"}],
+                 [("n", "n/closing", "issue", "2022-07-27")],
+                 [("2022-07-27", "2022-07-27", True, None, False), ("2022-07-27", "2022-07-27", True, None, False)],
+                 id="attached-takes-derived-effective"),
 ]
 
 
@@ -341,8 +354,9 @@ def test_document_dates_from_date_rows(documents, rows, expected):
     dates = [{"doc_id": d, "section_id": s, "role": r, "precision": "day", "date_start": date.fromisoformat(v)}
              for d, s, r, v in rows]
     got = document_dates(documents, dates)
-    assert [(str(d["issue_date"]) if d["issue_date"] else None, str(d["effective_date"]) if d["effective_date"] else None,
-             str(d["expiry_date"]) if d["expiry_date"] else None, d["expiry_derived"]) for d in got] == expected
+    text = lambda v: str(v) if v else None  # noqa: E731
+    assert [(text(d["issue_date"]), text(d["effective_date"]), d["effective_derived"], text(d["expiry_date"]),
+             d["expiry_derived"]) for d in got] == expected
 
 
 def test_section_ids_do_not_move_when_a_clause_is_inserted_elsewhere():
