@@ -109,6 +109,14 @@ FIND_RESPONSIBILITIES = [
          [("市科技局", "杭州市科学技术局", "lead", True), ("市财政局", FIN, "cooperating", True)],
          id="two-labels-without-bracket"),
     case("责任单位:各地要高度重视,抓好落实", [], id="label-before-prose-is-no-list"),
+    # the label vocabulary: 主要责任单位 / 主责部门 as 责任单位 (responsible)
+    case("主要责任单位:市发改委", [("市发改委", "杭州市发展和改革委员会", "responsible", True)], id="zhuyao-zeren-danwei"),
+    case("(主责部门:市经信局、市财政局)", [("市经信局", ECON, "responsible", True), ("市财政局", FIN, "responsible", True)],
+         id="zhuze-bumen"),
+    # a field of another kind after a space ends the list on its line
+    case("责任单位:市发改委、市财政局 时间节点:每年6月",
+         [("市发改委", "杭州市发展和改革委员会", "responsible", True), ("市财政局", FIN, "responsible", True)],
+         id="label-then-spaced-field"),
     # a field after the list ends it: 完成时限 is no body
     case("(责任单位:市经信局、市财政局;完成时限:2023年底前)",
          [("市经信局", ECON, "responsible", True), ("市财政局", FIN, "responsible", True)], id="label-then-deadline-field"),

@@ -22,9 +22,10 @@ from ..text import fold
 # The bracket labels are a closed vocabulary of the document template, mapped onto our roles.
 LABELS = {
     "牵头单位": "lead", "牵头部门": "lead",
-    "责任单位": "responsible", "责任部门": "responsible",
+    "责任单位": "responsible", "责任部门": "responsible", "主要责任单位": "responsible",
+    "主责单位": "responsible", "主责部门": "responsible",
     "配合单位": "cooperating", "配合部门": "cooperating", "协同单位": "cooperating",
-    "协办单位": "cooperating", "参与单位": "cooperating",
+    "协办单位": "cooperating", "参与单位": "cooperating", "参与部门": "cooperating",
 }
 # A note after one name of a list: "(责任单位:市经信局(牵头)、市财政局)".
 ROLE_NOTES = {"牵头": "lead", "牵头单位": "lead"}
@@ -75,6 +76,7 @@ _FORMS = {
 }
 _INNER_LABEL = regex.compile(rf"{SP}{_LABEL}{SP}:")
 _SPACED_LABEL = regex.compile(rf"[^\S\n]+{_LABEL}{SP}:")
+_SPACED_FIELD = regex.compile(r"[^\S\n]+\p{Han}{2,8}:")
 _COOPERATE = regex.compile(rf"{SP}(?:,{SP})?会同{SP}(?P<with>[^,。;\n]{{2,60}})"
                            rf"|{SP},{SP}(?P<names>[^。;:!?\n]{{2,120}}?){SP}(?:等(?:部门|单位)?{SP})?(?:配合|参与|协助)")
 _ETC = regex.compile(rf"{SP}等(?:有关)?(?:部门|单位)?{SP}$")
@@ -222,6 +224,10 @@ def _bracket(text: str, scan: str, pos: int, role: str, ends: str = "") -> list[
     """
     rows, start = [], pos
     for end, sep in _items(scan, pos, ",;", ends):
+        # "责任单位:市发改委 完成时限:2023年12月": a field of another kind after a space ends the list
+        if (field := _SPACED_FIELD.search(scan, start, end)) and not _SPACED_LABEL.match(scan, field.start()):
+            rows += _list(text, scan, start, field.start(), role, "label")
+            break
         if ":" in scan[start:end] and not _SPACED_LABEL.search(scan, start, end):
             break        # 完成时限:2023年底前 is no body
         # "(牵头单位:市农业农村局 配合单位:市财政局)": a label after a space starts a new list too
