@@ -329,21 +329,28 @@ def table_rows(regions: dict[int, list[TableRegion]], locate) -> tuple[list[dict
     return tables, cells
 
 
+def _data_cells(region: TableRegion):
+    """(cell, header path, place) of each data cell that holds text: below the header
+    rows, not merged away, not a 序号 column; place is the mention rows' table, table_row,
+    table_column."""
+    grid, heads = _grid(region), header_rows(region)
+    serial = serial_columns(region, grid, heads)
+    for cell in region.cells:
+        if cell.row < heads or not cell.text or cell.bbox is None or cell.column in serial:
+            continue
+        place = {"table": f"{region.page}/{region.index}", "table_row": cell.row, "table_column": cell.column}
+        yield cell, header_path(region, cell.row, cell.column, grid, heads), place
+
+
 def cell_responsibilities(region: TableRegion) -> list[dict]:
     """The bodies named in a table's cells under a label header (牵头单位 / 配合单位 /
     责任单位, the 任务分工表 of an implementation plan), as responsibility rows plus their place."""
     from .extract.responsibilities import labelled_list
 
-    grid, heads = _grid(region), header_rows(region)
     out = []
-    for cell in region.cells:
-        if cell.row < heads or not cell.text or cell.bbox is None:
-            continue
-        path = header_path(region, cell.row, cell.column, grid, heads)
+    for cell, path, place in _data_cells(region):
         for label in path:
-            rows = labelled_list(cell.text, label, cell.breaks)
-            if rows:
-                place = {"table": f"{region.page}/{region.index}", "table_row": cell.row, "table_column": cell.column}
+            if rows := labelled_list(cell.text, label, cell.breaks):
                 out += [{**row, **place} for row in rows]
                 break
     return out
@@ -354,19 +361,10 @@ def cell_dates(region: TableRegion) -> list[dict]:
     data/date_roles.json) a date with no role of its own is the row's deadline (target)."""
     from .extract.dates import DEADLINE_HEADERS, find_dates
 
-    grid, heads = _grid(region), header_rows(region)
-    serial = serial_columns(region, grid, heads)
     out = []
-    for cell in region.cells:
-        if cell.row < heads or not cell.text or cell.bbox is None or cell.column in serial:
-            continue
-        found = find_dates(cell.text)
-        if not found:
-            continue
-        path = header_path(region, cell.row, cell.column, grid, heads)
+    for cell, path, place in _data_cells(region):
         deadline = any("".join(h.split()) in DEADLINE_HEADERS for h in path)
-        place = {"table": f"{region.page}/{region.index}", "table_row": cell.row, "table_column": cell.column}
-        for row in found:
+        for row in find_dates(cell.text):
             if deadline and row["role"] == "other":
                 row["role"] = "target"
             out.append({**row, **place})
@@ -386,13 +384,9 @@ def cell_mentions(region: TableRegion) -> tuple[list[dict], list[dict]]:
     from .extract.percentages import find_percentages
 
     grid, heads = _grid(region), header_rows(region)
-    serial = serial_columns(region, grid, heads)
     amounts, percentages = [], []
-    for cell in region.cells:
-        if cell.row < heads or not cell.text or cell.bbox is None or cell.column in serial:
-            continue
-        place = {"table": f"{region.page}/{region.index}", "table_row": cell.row, "table_column": cell.column,
-                 "category": " / ".join(header_path(region, cell.row, cell.column, grid, heads)) or None}
+    for cell, path, place in _data_cells(region):
+        place = {**place, "category": " / ".join(path) or None}
         found_money = find_amounts(cell.text)
         found_pct = find_percentages(cell.text)
         if not found_money and not found_pct and (bare := _BARE_NUMBER.fullmatch(cell.text)):

@@ -22,6 +22,8 @@ from ..text import fold
 
 _ROLES = data_file("date_roles.json")
 _PERIODS = data_file("date_periods.json")
+_PARTS, _PLANS = _PERIODS["parts_of_year"], _PERIODS["five_year_plans"]
+_QUARTER_DIGITS = str.maketrans("1234", "一二三四")
 #: Column headers under which a table cell's date is the row's deadline (pipeline.tables).
 DEADLINE_HEADERS = frozenset(_ROLES["deadline_headers"]["words"])
 
@@ -147,20 +149,16 @@ def _read(name: str, m, text: str) -> tuple[int, int, Point, Point | None] | Non
         first, last = _PARTS[_part_key(m["part"])]
         a, b, end = _point(m["ay"], first), _point(m["ay"], last), m.end()
     elif name == "plan":
-        first, last = _PERIODS["five_year_plans"][_SPACE.sub("", m["plan"])]
+        first, last = _PLANS[_SPACE.sub("", m["plan"])]
         a, b, end = _point(first), _point(last), m.end()
     else:  # days
         a, b, end = _point(m["ay"], m["am"], m["ad"]), _point(m["ay"], m["am"], m["bd"]), m.end()
     return (start, end, a, b) if a and b and _ordered(a, b) else None
 
 
-_PARTS = _PERIODS["parts_of_year"]
-
-
 def _part_key(part: str) -> str:
     """The key of data/date_periods.json's parts_of_year: 第 1 季度 -> 一季度."""
-    part = _SPACE.sub("", part).removeprefix("第")
-    return part.translate(str.maketrans("1234", "一二三四"))
+    return _SPACE.sub("", part).removeprefix("第").translate(_QUARTER_DIGITS)
 
 
 def _ordered(a: Point, b: Point) -> bool:

@@ -2,9 +2,9 @@
 
 "40%" and "百分之四十" are Decimal('0.4'); "千分之2.4" (per_n) is 0.0024; "5个百分点"
 (percentage_point) is 0.05; "三成" (cheng, tenths) is 0.3; "八五折" (discount_zhe,
-the share of the price paid) is 0.85; "按 1:0.5 比例配套" (ratio, the share matched) is 0.5. Ranges ("30%—50%", "30-50%") are one row
-with low/high. A subsidy rate is only half a fact without what it is a rate of,
-so `base` keeps the noun phrase right before it ("不超过研发投入 40%" -> 研发投入).
+the share of the price paid) is 0.85; "按 1:0.5 比例配套" (ratio, the share matched)
+is 0.5. Ranges ("30%—50%", "30-50%") are one row with low/high. A subsidy rate is
+only half a fact without what it is a rate of, so `base` keeps the noun phrase right before it ("不超过研发投入 40%" -> 研发投入).
 """
 from __future__ import annotations
 
