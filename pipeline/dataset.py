@@ -22,6 +22,39 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import regex
 
+
+class _PandasHidden:
+    """An import finder that reports pandas as not installed (see `_arrow_without_pandas`)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] == "pandas":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+def _arrow_without_pandas() -> None:
+    """Settle, once per process, that pyarrow converts our lists without pandas.
+
+    A process's first `pa.array` imports pandas only to ask whether its argument is a
+    pandas object (0.25-0.35 s, and workers forked later inherit the question settled).
+    Our rows are lists and dicts, so that first call runs with pandas hidden: pyarrow
+    notes "no pandas" for that question, and still imports it when a conversion needs
+    it (`Table.to_pandas`, `Table.from_pandas`). A process that already has pandas keeps it.
+    """
+    import sys
+
+    if "pandas" in sys.modules:
+        return
+    hidden = _PandasHidden()
+    sys.meta_path.insert(0, hidden)
+    try:
+        pa.array([], pa.int8())
+    finally:
+        sys.meta_path.remove(hidden)
+
+
+_arrow_without_pandas()
+
 def _schema_dir() -> Path:
     """schemas/ of a checkout, or the copy a wheel ships as package data (pipeline/schemas)."""
     here = Path(__file__).resolve().parent

@@ -17,6 +17,7 @@ from importlib import resources
 
 import regex
 
+from . import patterns
 from .numbers import alternation, data_file
 from .text import normalize
 
@@ -32,7 +33,7 @@ class Department:
     note: str
 
 
-_SPACES = regex.compile(r"\s+")
+_SPACES = patterns.compile(r"\s+")
 
 
 def key(name: str) -> str:
@@ -99,13 +100,13 @@ def _shape() -> tuple[regex.Pattern, regex.Pattern, dict[str, str], regex.Patter
     level = alternation(levels)
     # 宁波市科技局, 余杭区人民政府, 国家数据局, 市体育局, 省经信厅, 某某省某某厅; at most 20 characters
     place = rf"[^\P{{Han}}{regex.escape(spec['not_in_place'])}]"  # 宁波, 余杭; not 由于, 对
-    body = regex.compile(rf"(?:{place}{{0,8}}?(?:{level}))\p{{Han}}{{0,18}}?(?:{ending})")
+    body = patterns.compile(rf"(?:{place}{{0,8}}?(?:{level}))\p{{Han}}{{0,18}}?(?:{ending})")
     collective = spec["collective"]
     # 各区、县(市)政府, 各县(市、区)人民政府, 各市、县〔区〕人民政府, 市级各有关部门
-    group = regex.compile(
+    group = patterns.compile(
         rf"(?:{alternation(collective['starts'])})[\p{{Han}}、()〔〕]{{0,12}}?(?:{alternation(collective['ends'])})")
-    roles = regex.compile(alternation(collective["role_words"]))
-    return body, group, levels, regex.compile(level), roles
+    roles = patterns.compile(alternation(collective["role_words"]))
+    return body, group, levels, patterns.compile(level), roles
 
 
 @lru_cache(maxsize=4096)
@@ -134,7 +135,7 @@ def level(name: str) -> str | None:
     return levels[found.group()] if found else None
 
 
-_ISSUER_PLACE = regex.compile(r"^(?:中共)?(?P<province>\p{Han}{2,7}?(?:省|自治区))?(?P<city>\p{Han}{2,7}?市)?")
+_ISSUER_PLACE = patterns.compile(r"^(?:中共)?(?P<province>\p{Han}{2,7}?(?:省|自治区))?(?P<city>\p{Han}{2,7}?市)?")
 
 
 def home_for(issuer: str | None) -> tuple[bool, bool]:

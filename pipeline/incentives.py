@@ -18,18 +18,19 @@ import datetime as dt
 
 import regex
 
+from . import patterns
 from .text import fold
 
 SUBSIDY = {"subsidy_cap", "subsidy_rate", "subsidy_per_unit", "subsidy_amount"}
 STATEMENT_END = "。;;!?!?\n"
 # The words that start the award in a statement; the text before them is its condition:
 # "对首次取得…实现销售的药品,每个产品 | 给予最高 100 万元资助"; "…1 类中药, | 按临床试验的不同阶段…".
-AWARD_START = regex.compile(r"[,,]?\s*(?:经评审|择优|分别|再)?\s*(?:给予|予以|按照|按|奖励|补助|资助|补贴)")
-NEXT_BENEFICIARY = regex.compile(r"[,,](?=对)")
+AWARD_START = patterns.compile(r"[,,]?\s*(?:经评审|择优|分别|再)?\s*(?:给予|予以|按照|按|奖励|补助|资助|补贴)")
+NEXT_BENEFICIARY = patterns.compile(r"[,,](?=对)")
 # A total cap: 累计 / 合计 / 总额 in a statement that holds nothing else.
-TOTAL_CAP = regex.compile(r"累计|合计|总额|总计")
+TOTAL_CAP = patterns.compile(r"累计|合计|总额|总计")
 # Anything in the closing block that speaks of validity, so "not found" differs from "none stated".
-VALIDITY_WORDS = regex.compile(r"有效期|施行期限|执行期限|实施期限|试行期|截止|到期")
+VALIDITY_WORDS = patterns.compile(r"有效期|施行期限|执行期限|实施期限|试行期|截止|到期")
 
 
 def incentives_table(tables: dict) -> list[dict]:
@@ -108,7 +109,7 @@ def _departments(rows: list[dict]) -> dict[str, dict[str, list[str]]]:
     return out
 
 
-_AFTER_BRACKET = regex.compile(r"[\s。;;,,.)\]】〕]*")
+_AFTER_BRACKET = patterns.compile(r"[\s。;;,,.)\]】〕]*")
 
 
 def _closing_brackets_lift(departments: dict, rows: list[dict], sections: list[dict]) -> dict:

@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 from importlib import resources
 
 import regex
+from . import patterns
 
 
 @cache
@@ -83,8 +84,8 @@ _ARABIC_GROUP = rf"{ARABIC}(?:{_SP}{_U})?"
 NUMBER = (rf"(?:{_ARABIC_GROUP}(?:{_SP}{_S})*(?:(?<={_S}){_SP}(?:[0-9]+)(?:{_SP}{_U})?(?:{_SP}{_S})*)*"
           rf"|{CHINESE})")
 
-_NUMBER = regex.compile(NUMBER)
-_TOKEN = regex.compile(
+_NUMBER = patterns.compile(NUMBER)
+_TOKEN = patterns.compile(
     rf"(?P<arabic>[0-9]+(?:\.[0-9]+)?)"
     rf"|(?P<cn>{_D}+)(?:{regex.escape(_POINT)}(?P<frac>{_D}+))?"
     rf"|(?P<mul>{_U}|{_S})"
@@ -96,8 +97,8 @@ def _digit_string(chars: str) -> str:
     return "".join(str(_DIGITS[c]) for c in chars)
 
 
-_SPACE_OR_COMMA = regex.compile(r"[\s,]")
-_SPACE = regex.compile(r"\s")
+_SPACE_OR_COMMA = patterns.compile(r"[\s,]")
+_SPACE = patterns.compile(r"\s")
 
 
 def parse_number(text: str) -> Decimal | None:

@@ -18,6 +18,7 @@ from importlib import resources
 
 import regex
 
+from . import patterns
 from .sources import Line, RawPage
 from .text import CONTROL, PRIVATE_USE, normalize
 
@@ -26,8 +27,8 @@ log = logging.getLogger(__name__)
 # 一 too: OCR reads the em dashes of "— 404 —" as 一.
 _DASH = r"[-—–―‐‑−~一]"
 # What OCR adds around a page number: "-404-.", "'404", "— 404 —,".
-_EDGE_NOISE = regex.compile(r"^[\s.,。、·'‘’\"“”`:;|_]+|[\s.,。、·'‘’\"“”`:;|_]+$")
-PAGE_NUMBER = regex.compile(
+_EDGE_NOISE = patterns.compile(r"^[\s.,。、·'‘’\"“”`:;|_]+|[\s.,。、·'‘’\"“”`:;|_]+$")
+PAGE_NUMBER = patterns.compile(
     rf"^(?:{_DASH}+\s*(?P<n>\d{{1,4}})\s*{_DASH}+"
     r"|第\s*(?P<n>\d{1,4})\s*页(?:\s*[/,]?\s*共\s*\d+\s*页)?"
     r"|(?:page\s*)?(?P<n>\d{1,4})(?:\s*/\s*\d{1,4})?"
@@ -35,7 +36,7 @@ PAGE_NUMBER = regex.compile(
     regex.IGNORECASE,
 )
 # A running header that carries the page number at one end: "杭州市级产业政策汇编 378".
-NUMBER_AT_EDGE = regex.compile(r"^(?P<n>\d{1,4})\s+\S|\S\s+(?P<n>\d{1,4})$")
+NUMBER_AT_EDGE = patterns.compile(r"^(?P<n>\d{1,4})\s+\S|\S\s+(?P<n>\d{1,4})$")
 
 EDGE_LINES = 2          # lines at each end of a page that may be furniture
 MARGIN_SHARE = 0.14     # ... and, when geometry is known, lie in this top/bottom share
@@ -43,13 +44,13 @@ RECURRING_SHARE = 0.4   # a header/footer recurs on at least this share of pages
 RECURRING_MIN = 3       # ... and on at least this many, or every page of a 2-page source
 
 _FURNITURE = json.loads(resources.files("pipeline.data").joinpath("furniture.json").read_text("utf-8"))
-WEB_CHROME = [regex.compile(form["pattern"], regex.VERBOSE)
+WEB_CHROME = [patterns.compile(form["pattern"], regex.VERBOSE)
               for form in _FURNITURE["web_chrome"] if isinstance(form, dict)]
-BROWSER_EDGE = [regex.compile(form["pattern"], regex.VERBOSE)
+BROWSER_EDGE = [patterns.compile(form["pattern"], regex.VERBOSE)
                 for form in _FURNITURE["browser_header_footer"] if isinstance(form, dict)]
-TOC_ENTRY = regex.compile(_FURNITURE["toc"]["entry"], regex.VERBOSE)
-TOC_ENTRY_LOOSE = regex.compile(_FURNITURE["toc"]["entry_after_title"], regex.VERBOSE)
-TOC_TITLE = regex.compile(_FURNITURE["toc"]["title"], regex.VERBOSE)
+TOC_ENTRY = patterns.compile(_FURNITURE["toc"]["entry"], regex.VERBOSE)
+TOC_ENTRY_LOOSE = patterns.compile(_FURNITURE["toc"]["entry_after_title"], regex.VERBOSE)
+TOC_TITLE = patterns.compile(_FURNITURE["toc"]["title"], regex.VERBOSE)
 TOC_SHARE = _FURNITURE["toc"]["share"]
 TOC_MIN_ENTRIES = _FURNITURE["toc"]["min_entries"]
 
@@ -78,7 +79,7 @@ def is_browser_edge(text: str) -> bool:
     return any(form.search(text) for form in BROWSER_EDGE)
 
 
-_DIGITS = regex.compile(r"\d+")   # compiled once: regex.sub(pattern, …) looks it up in a cache each call
+_DIGITS = patterns.compile(r"\d+")   # compiled once: regex.sub(pattern, …) looks it up in a cache each call
 
 
 def _shape(text: str) -> str:

@@ -11,8 +11,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-import regex
-
+from . import patterns
 from .text import fold
 
 RULES_FILE = Path(__file__).parent / "data" / "purpose.json"
@@ -38,7 +37,7 @@ def rules() -> list[dict]:
                 pattern = rule[key]
                 for name, sub in names.items():
                     pattern = pattern.replace(name, f"(?:{sub})")
-                compiled[key] = regex.compile(pattern)
+                compiled[key] = patterns.compile(pattern)
         out.append(compiled)
     return out
 

@@ -33,17 +33,17 @@ from typing import Iterable, Iterator
 
 import regex
 
-from . import gazetteer
+from . import gazetteer, patterns
 from .workers import Pool, spans
 
 log = logging.getLogger(__name__)
 
 TERMINATORS = "。!?;！？；"
 CLOSERS = "”’」』)）】》"  # stay with the sentence they close: 提出如下意见。”
-_SENTENCE_END = regex.compile(f"[{regex.escape(TERMINATORS)}][{regex.escape(TERMINATORS + CLOSERS)}]*|\n")
+_SENTENCE_END = patterns.compile(f"[{regex.escape(TERMINATORS)}][{regex.escape(TERMINATORS + CLOSERS)}]*|\n")
 # jieba cuts inside runs of these characters only; a term with anything else (首台(套))
 # is matched by us before jieba sees the text.
-_JIEBA_WORD = regex.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._]+")
+_JIEBA_WORD = patterns.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._]+")
 
 # Segmentation and extraction chunks go to the pool together, each stage cut into
 # CHUNKS_PER_STAGE times the pool's usual chunks per worker: ~0.06 s of work each on a
@@ -340,7 +340,7 @@ def _segmenter() -> Segmenter:
         _save(path, state)
     entries, total, tags = state
     # Longest first, so 中国(浙江)自由贸易试验区杭州片区管理委员会 wins over a shorter name.
-    protected = regex.compile("|".join(regex.escape(w) for w in sorted(special, key=len, reverse=True))
+    protected = patterns.compile("|".join(regex.escape(w) for w in sorted(special, key=len, reverse=True))
                               or r"(?!)")
     log.debug("segmenter ready: %d user words, %d matched before jieba, cache %s",
               len(words), len(special), "hit" if hit else "miss")

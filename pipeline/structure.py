@@ -26,6 +26,7 @@ from importlib import resources
 
 import regex
 
+from . import patterns
 from .numbers import parse_number
 from .text import needs_space
 
@@ -54,44 +55,44 @@ def _scheme(spec: dict) -> Scheme:
     form = (spec["form"].replace("{cn}", _SCHEMES["cn_digits"])
             .replace("{article_not_before}", _alternation(_SCHEMES["article_not_before"]))
             .replace("{outline_not_before}", regex.escape(_SCHEMES["outline_not_before"])))
-    return Scheme(spec["name"], spec["rank"], spec["title"], regex.compile(form))
+    return Scheme(spec["name"], spec["rank"], spec["title"], patterns.compile(form))
 
 
 SCHEMES = [_scheme(s) for s in _SCHEMES["schemes"]]
 # A heading may follow the end of a sentence on the same physical line in scraped
 # text: "…网上公开。 (四)推进数字治理,打造城市管理新能级。"
-MID_LINE = regex.compile(rf"(?<=[。;!?])\s*(?=[{regex.escape(_SCHEMES['mid_line_starts'])}])")
+MID_LINE = patterns.compile(rf"(?<=[。;!?])\s*(?=[{regex.escape(_SCHEMES['mid_line_starts'])}])")
 # 一是 / 二是 inside a paragraph: items of that clause, never headings.
-INLINE_ITEM = regex.compile(_SCHEMES["inline_items"])
+INLINE_ITEM = patterns.compile(_SCHEMES["inline_items"])
 
-TITLE = regex.compile(r"^(?P<seq>\d{1,3})[.、]\s*(?P<rest>[^。]+)$")
-TITLE_CUE = regex.compile(_alternation(_WORDS["title_cue"]))
+TITLE = patterns.compile(r"^(?P<seq>\d{1,3})[.、]\s*(?P<rest>[^。]+)$")
+TITLE_CUE = patterns.compile(_alternation(_WORDS["title_cue"]))
 # "…管理暂行办法(试行)" / "…行动计划(2023-2025年)": the kind word comes before the bracket.
-TITLE_END = regex.compile(rf"(?P<kind>{_alternation(_WORDS['title_end'])})(?:\([^()]{{1,20}}\))?$")
-TITLE_LIKE = regex.compile(r"^[^。,;:!?]{2,60}$")
-PUBLISHED_BY = regex.compile(rf"(?:{_alternation(_WORDS['publishing_verbs'])})")
+TITLE_END = patterns.compile(rf"(?P<kind>{_alternation(_WORDS['title_end'])})(?:\([^()]{{1,20}}\))?$")
+TITLE_LIKE = patterns.compile(r"^[^。,;:!?]{2,60}$")
+PUBLISHED_BY = patterns.compile(rf"(?:{_alternation(_WORDS['publishing_verbs'])})")
 # 文号: 杭政办函〔2021〕39 号, 中青办发[2005]13号, 鲁政发(2014)20号 (OCR and web copies
 # print the year brackets every way), and government orders: 东莞市人民政府令第123号.
-DOC_NUMBER = regex.compile(
+DOC_NUMBER = patterns.compile(
     rf"\p{{Han}}{{1,12}}[〔\[(【]\s?\d{{4}}\s?[〕\])】]\s?第?\s?\d+\s?号"
     rf"|\p{{Han}}{{2,20}}{_WORDS['order_word']}\s?第\s?\d+\s?号")
-ORDER_ISSUER = regex.compile(rf"^(?P<body>\p{{Han}}{{2,20}}?){_WORDS['order_word']}第")
-CODE_LINE = regex.compile(r"^[A-Z]{2,6}\d{0,3}-\d{4}-\d{3,6}$")
-RED_HEADER = regex.compile(rf"^\p{{Han}}{{2,30}}(?:{_alternation(_WORDS['red_header_end'])})$")
-ISSUER = regex.compile(rf"^[\p{{Han}}()]{{2,40}}?(?:{_alternation(_WORDS['issuer_end'])})$")
-ISSUER_IN_TITLE = regex.compile(r"^(?P<issuer>\p{Han}{2,30}?)(?:关于|印发|转发)")
-ADDRESSEES = regex.compile(r"^(?P<to>[^。]{2,150}):$")
-ATTACHMENT = regex.compile(rf"^{_WORDS['attachment_word']}\s?(?P<n>\d{{0,2}})$")
-SELF_REFERENCE = regex.compile(
+ORDER_ISSUER = patterns.compile(rf"^(?P<body>\p{{Han}}{{2,20}}?){_WORDS['order_word']}第")
+CODE_LINE = patterns.compile(r"^[A-Z]{2,6}\d{0,3}-\d{4}-\d{3,6}$")
+RED_HEADER = patterns.compile(rf"^\p{{Han}}{{2,30}}(?:{_alternation(_WORDS['red_header_end'])})$")
+ISSUER = patterns.compile(rf"^[\p{{Han}}()]{{2,40}}?(?:{_alternation(_WORDS['issuer_end'])})$")
+ISSUER_IN_TITLE = patterns.compile(r"^(?P<issuer>\p{Han}{2,30}?)(?:关于|印发|转发)")
+ADDRESSEES = patterns.compile(r"^(?P<to>[^。]{2,150}):$")
+ATTACHMENT = patterns.compile(rf"^{_WORDS['attachment_word']}\s?(?P<n>\d{{0,2}})$")
+SELF_REFERENCE = patterns.compile(
     rf"^本(?:{_alternation(_WORDS['self_reference'])})(?:自|从|由|于|有效期|的解释)")
-CLOSING_LINE = regex.compile(
+CLOSING_LINE = patterns.compile(
     rf"^(?:{_alternation(_WORDS['closing_lines'])}|(?:{_alternation(_WORDS['closing_prefixes'])}))")
-DATE_LINE = regex.compile(r"^[\d〇○零一二三四五六七八九十\s]{4,}年[\d〇○一二三四五六七八九十\s]{1,4}月(?:[\d〇○一二三四五六七八九十\s]{1,4}日?)?$")
-PRINTED_LINE = regex.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$")
-VALIDITY_YEARS = regex.compile(r"有效期(?:为|是)?\s*(?P<n>[\d一二三四五六七八九十两]+)\s*年")
-REPEAL = regex.compile(r"废止|停止执行|不再执行")
+DATE_LINE = patterns.compile(r"^[\d〇○零一二三四五六七八九十\s]{4,}年[\d〇○一二三四五六七八九十\s]{1,4}月(?:[\d〇○一二三四五六七八九十\s]{1,4}日?)?$")
+PRINTED_LINE = patterns.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$")
+VALIDITY_YEARS = patterns.compile(r"有效期(?:为|是)?\s*(?P<n>[\d一二三四五六七八九十两]+)\s*年")
+REPEAL = patterns.compile(r"废止|停止执行|不再执行")
 # 本意见自印发之日起施行: in force from the day it was issued (its date is the issue date's)
-ON_ISSUE = regex.compile(r"自\s*(?:印发|发布|公布|颁布|下发|签发)\s*之\s*日\s*起\s*(?:施行|实施|执行|生效)")
+ON_ISSUE = patterns.compile(r"自\s*(?:印发|发布|公布|颁布|下发|签发)\s*之\s*日\s*起\s*(?:施行|实施|执行|生效)")
 
 SHORT_LINE = 0.9   # a line narrower than this share of its widest neighbour ends its paragraph
 MAX_TITLE_LINES = 5
@@ -160,7 +161,7 @@ def display_width(text: str) -> float:
     return len(text) - 0.5 * narrow
 
 
-_LETTER_SPACE = regex.compile(r"(?<=\p{Han})\s+(?=\p{Han})")
+_LETTER_SPACE = patterns.compile(r"(?<=\p{Han})\s+(?=\p{Han})")
 
 
 # The line predicates below are pure functions of a line's text, and split_documents asks

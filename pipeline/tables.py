@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import regex
-
+from . import patterns
 from .numbers import ARABIC, SP, parse_number, scale_value
 from .text import normalize
 
@@ -37,11 +36,11 @@ SERIAL_HEADERS = {"序号", "编号", "序", "排序", "No.", "NO."}  # a column
 
 # 单位:万元 / 单位: 元 / (单位:%) in a caption; 金额(万元), 补助标准(万元/个), 比例(%) in a header.
 _UNITS = "万亿元|亿元|千万元|百万元|万元|千元|元|%"   # longest first
-_UNIT_NOTE = regex.compile(rf"单{SP}位{SP}[::]{SP}(?P<unit>{_UNITS})")
-_HEADER_UNIT = regex.compile(rf"[((]{SP}(?P<unit>{_UNITS})(?:{SP}/{SP}[^()()]+)?{SP}[))]")
-_BARE_NUMBER = regex.compile(rf"{SP}(?P<num>{ARABIC}){SP}")
+_UNIT_NOTE = patterns.compile(rf"单{SP}位{SP}[::]{SP}(?P<unit>{_UNITS})")
+_HEADER_UNIT = patterns.compile(rf"[((]{SP}(?P<unit>{_UNITS})(?:{SP}/{SP}[^()()]+)?{SP}[))]")
+_BARE_NUMBER = patterns.compile(rf"{SP}(?P<num>{ARABIC}){SP}")
 # A header cell is text, not a figure: 序号, 项目, 补助标准(万元). A cell of digits only is data.
-_DATA_CELL = regex.compile(rf"{SP}[-+]?{ARABIC}{SP}%?{SP}")
+_DATA_CELL = patterns.compile(rf"{SP}[-+]?{ARABIC}{SP}%?{SP}")
 
 
 @dataclass

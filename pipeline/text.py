@@ -41,7 +41,7 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
-import regex
+from . import patterns
 
 
 def _load_table() -> dict[str, dict[int, str]]:
@@ -69,15 +69,15 @@ _DROP = str.maketrans({0x200B: None, 0xFEFF: None, 0x00AD: None,
                        # them is a broken text layer (pipeline.pages flags the page); tab is a space
                        **{c: None for c in [*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0)]},
                        0x09: " "})
-CONTROL = regex.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-PRIVATE_USE = regex.compile(r"\p{Co}")
+CONTROL = patterns.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+PRIVATE_USE = patterns.compile(r"\p{Co}")
 
 _NUMERAL = "〇零一二三四五六七八九十"
-_ZERO = regex.compile(rf"(?<=[{_NUMERAL}])○+|○+(?=[{_NUMERAL}])")
+_ZERO = patterns.compile(rf"(?<=[{_NUMERAL}])○+|○+(?=[{_NUMERAL}])")
 
-_SPACES = regex.compile(r"[ \t]+")
+_SPACES = patterns.compile(r"[ \t]+")
 CJK = r"\p{Han}\p{Ideographic}、。“”‘’《》〔〕【】「」『』…—·"
-_IS_CJK = regex.compile(rf"[{CJK}]")
+_IS_CJK = patterns.compile(rf"[{CJK}]")
 
 
 def _zeros(text: str) -> str:

@@ -163,11 +163,6 @@ class Pool:
             self._old_sigterm = signal.signal(signal.SIGTERM, _raise_terminated)
             self._old_sigint = signal.signal(signal.SIGINT, _raise_terminated)
         if not self.serial:
-            # Workers are forked from this process and start with what it has imported.
-            # pyarrow imports pandas on a process's first pa.array (~0.35 s CPU); this
-            # process needs it to write the tables anyway, so it is imported once here
-            # instead of once more in every worker (their first tokens table).
-            import pandas  # noqa: F401
             self._executor = ProcessPoolExecutor(max_workers=self.workers, initializer=worker_start)
         return self
 

@@ -173,6 +173,48 @@ def test_unwritable_cache_falls_back_to_no_cache(tmp_path):
     assert blocker.read_text() == "not a directory"
 
 
+# The dates' forms, compiled in a fresh process: from the pattern cache when it is there.
+DATE_FORMS = ("import regex, pipeline.patterns as p; compiled = []; orig = regex.compile; "
+              "regex.compile = lambda *a, **k: compiled.append(a[0]) or orig(*a, **k); "
+              "from pipeline.extract.dates import find_dates; p.save(); "
+              "print(len(compiled), [d['value'] for d in find_dates('自2021年8月23日起施行')])")
+
+
+@pytest.mark.slow
+def test_pattern_cache_compiles_each_pattern_once(tmp_path):
+    cold = _fresh(DATE_FORMS, POLICY_PIPELINE_CACHE=str(tmp_path))
+    assert [p.suffix for p in (tmp_path / "patterns").iterdir()] == [".pickle"]
+    warm = _fresh(DATE_FORMS, POLICY_PIPELINE_CACHE=str(tmp_path))
+    count, values = cold.split(" ", 1)
+    assert int(count) > 20          # every form of dates.py, and the numbers' patterns it imports
+    assert warm == f"0 {values}"    # none compiled again, the same dates found
+    assert values == "['2021-08-23']\n"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("content", [b"", b"not a pickle", b"\x80\x05K\x01."])   # empty, junk, the int 1
+def test_unreadable_pattern_cache_is_compiled_again(tmp_path, content):
+    folder = tmp_path / "patterns"
+    folder.mkdir()
+    name = _fresh("import pipeline.patterns as p; print(p.cache_file().name)", POLICY_PIPELINE_CACHE=str(tmp_path))
+    (folder / name.strip()).write_bytes(content)
+    count, values = _fresh(DATE_FORMS, POLICY_PIPELINE_CACHE=str(tmp_path)).split(" ", 1)
+    assert int(count) > 20 and values == "['2021-08-23']\n"
+    assert _fresh(DATE_FORMS, POLICY_PIPELINE_CACHE=str(tmp_path)) == f"0 {values}"   # and rewritten
+
+
+def test_a_build_never_imports_pandas(tmp_path):
+    """pyarrow would import pandas (0.3 s) only to ask whether a list is a pandas object;
+    a reader of the dataset still gets pandas from Table.to_pandas afterwards."""
+    out = _fresh("import sys; from pipeline.cli import main; "
+                 f"main(['build', 'raw/2023.pdf', '--out', {str(tmp_path / 'out')!r}, '-q', '--no-ocr'], "
+                 "standalone_mode=False); print('pandas' in sys.modules); "
+                 "import pyarrow.parquet as pq; "
+                 f"frame = pq.read_table({str(tmp_path / 'out' / 'documents')!r}).to_pandas(); "
+                 "print(type(frame).__name__, len(frame))")
+    assert out == "False\nDataFrame 6\n"
+
+
 def test_extract_without_an_edition_is_one_error_line(tmp_path):
     run = run_cli("extract", "--data", tmp_path)
     assert (run.returncode, run.stdout) == (2, "")

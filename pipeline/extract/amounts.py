@@ -24,6 +24,7 @@ from itertools import accumulate
 
 import regex
 
+from .. import patterns
 from ..numbers import NUMBER, NUMBER_FIRST, parse_number, scale_value
 from . import qualifiers as q
 from .qualifiers import DIGIT_CHARS, MULTIPLIERS, RANGE_SEP, SP, START
@@ -55,7 +56,7 @@ _SUB_UNIT = "|".join(f"(?:{pattern})" for pattern, _ in _SUB_UNIT_FORMS)
 # The lookaheads (?=[…]) name the first characters of the match (pipeline.numbers.NUMBER_FIRST):
 # both scans together took 0.20 s CPU on a 500-page edition without them, 0.02 s with them.
 _PRE_FIRST = regex.escape("".join(sorted({w[0] for w in _MONEY["prefixes"]})))
-_MONEY_ATOM = regex.compile(rf"""
+_MONEY_ATOM = patterns.compile(rf"""
     (?=[{NUMBER_FIRST}{_PRE_FIRST}])
     (?:(?P<pre>{q.alternation(_MONEY['prefixes'])}){SP})?      # ￥300, 人民币 50元
     {START} (?P<num>{NUMBER}) {_fuzzy(_MONEY_UNITS)}          # 600 万 / 二百余万
@@ -66,34 +67,34 @@ _MONEY_ATOM = regex.compile(rf"""
     )?
     """, regex.VERBOSE)
 # "工业产值亿元以上的…企业": a scale word with no digit means one of it.
-_BARE_SCALE = regex.compile(
+_BARE_SCALE = patterns.compile(
     rf"(?<![0-9.{DIGIT_CHARS}{MULTIPLIERS}]{SP})(?P<scale>{q.alternation(_MONEY['bare_scales'])})元"
     rf"(?={SP}(?:\(含\){SP})?(?:以上|及以上))"
 )
-_KUAI_OK = regex.compile(rf"{SP}(?:[^\p{{Han}}]|{q.alternation(_MONEY['kuai_followers'])}|$)")
+_KUAI_OK = patterns.compile(rf"{SP}(?:[^\p{{Han}}]|{q.alternation(_MONEY['kuai_followers'])}|$)")
 # 三五百块 = 300 to 500, 四五千块 = 4000 to 5000: two rising digits before a multiplier.
-_NEIGHBOURS = regex.compile(rf"(?P<a>{_CD})(?P<b>{_CD})(?P<mul>[{MULTIPLIERS}]+)")
-_TRAILING_SCALE = regex.compile(rf"(?:{SP}[万亿])+$")
+_NEIGHBOURS = patterns.compile(rf"(?P<a>{_CD})(?P<b>{_CD})(?P<mul>[{MULTIPLIERS}]+)")
+_TRAILING_SCALE = patterns.compile(rf"(?:{SP}[万亿])+$")
 
 _QTY_UNITS = q.alternation(_QTY["units"])
-_QTY_ATOM = regex.compile(
+_QTY_ATOM = patterns.compile(
     rf"(?=[{NUMBER_FIRST}]){START}(?P<num>{NUMBER}){_fuzzy(_QTY_UNITS)}"
     rf"(?:{SP}(?P<unit>{_QTY_UNITS}))?"
 )
-_YEAR = regex.compile(r"(?:19|20)[0-9]{2}")
-_POINTS = regex.compile(rf"{SP}百{SP}分{SP}点")
-_ORDINAL = regex.compile(rf"第{SP}$")
-_DATE_AFTER = regex.compile(rf"{SP}[0-9{DIGIT_CHARS}十]+{SP}月")
-_RATIO = regex.compile(
+_YEAR = patterns.compile(r"(?:19|20)[0-9]{2}")
+_POINTS = patterns.compile(rf"{SP}百{SP}分{SP}点")
+_ORDINAL = patterns.compile(rf"第{SP}$")
+_DATE_AFTER = patterns.compile(rf"{SP}[0-9{DIGIT_CHARS}十]+{SP}月")
+_RATIO = patterns.compile(
     rf"(?:{q.alternation(_QTY['unitless_subjects'])})(?:{SP}(?:{q.alternation(_QTY['ratio_verbs'])}))?{SP}"
     rf"(?P<num>[0-9]+(?:\.[0-9]+)?)(?![0-9.%])(?!{SP}\p{{Han}})"
 )
 _TIMES = set(_QTY["durations"])
-_RECENT = regex.compile(rf"近{SP}$")
-_JOIN = regex.compile(rf"{SP}(?:、|和|及|或){SP}")
-_LIST_SEP = regex.compile(rf"{SP}、{SP}")
-_RANGE_SEP = regex.compile(RANGE_SEP)
-_SCALE_CHAR = regex.compile("[万亿]")
+_RECENT = patterns.compile(rf"近{SP}$")
+_JOIN = patterns.compile(rf"{SP}(?:、|和|及|或){SP}")
+_LIST_SEP = patterns.compile(rf"{SP}、{SP}")
+_RANGE_SEP = patterns.compile(RANGE_SEP)
+_SCALE_CHAR = patterns.compile("[万亿]")
 
 
 @dataclass

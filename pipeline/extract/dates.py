@@ -15,8 +15,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-import regex
-
+from .. import patterns
 from ..numbers import CHINESE, DIGIT_CHARS, NUMERAL_CHARS, SP, data_file, parse_number
 from ..text import fold
 
@@ -89,11 +88,11 @@ _FORMS = [
     # “十四五”期间: a Five-Year Plan, not inside a longer numeral (二十一五) or an ordinal (第十一五)
     ("plan", rf"(?<![{NUMERAL_CHARS}第])(?P<plan>十{SP}[一二三四五六]{SP}五)(?!{SP}[{NUMERAL_CHARS}])"),
 ]
-_COMPILED = [(name, regex.compile(pattern)) for name, pattern in _FORMS]
+_COMPILED = [(name, patterns.compile(pattern)) for name, pattern in _FORMS]
 
 # What may follow a day printed without 日 ("2021 年 7 月 23" ⏎ "(此件公开发布)"); a
 # following word means the number was not a day: "2021年7月23家企业" is a month.
-_AFTER_BARE_DAY = regex.compile(rf"{SP}(?:$|\n|[,.;:!?、。)(\[\]“”\"'《》【】]|至|到|起|前|后|之|[-~〜–—])")
+_AFTER_BARE_DAY = patterns.compile(rf"{SP}(?:$|\n|[,.;:!?、。)(\[\]“”\"'《》【】]|至|到|起|前|后|之|[-~〜–—])")
 
 
 def find_dates(text: str) -> list[dict]:
@@ -207,7 +206,7 @@ def _number(text) -> int | None:
     return int(value) if value is not None and value == int(value) else None
 
 
-_SPACE = regex.compile(r"\s")
+_SPACE = patterns.compile(r"\s")
 
 
 def _year(text) -> int | None:
@@ -263,12 +262,12 @@ def _row(text: str, scan: str, start: int, end: int, a: Point, b: Point | None) 
 # ---------------------------------------------------------------- roles
 
 _RULES = [
-    (r["role"], [regex.compile(a) for a in r.get("after", [])], tuple(r.get("before", [])))
+    (r["role"], [patterns.compile(a) for a in r.get("after", [])], tuple(r.get("before", [])))
     for r in _ROLES["rules"]
 ]
 _ISSUE = _ROLES["issue"]
-_NOTE = regex.compile(r"\([^()\n]*\)")  # (此件公开发布) under a signature date
-_PUNCT = regex.compile(r"[,.;:!?、。,;:!?“”《》]")
+_NOTE = patterns.compile(r"\([^()\n]*\)")  # (此件公开发布) under a signature date
+_PUNCT = patterns.compile(r"[,.;:!?、。,;:!?“”《》]")
 
 
 def _role(text: str, start: int, end: int, precision: str) -> str:

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import regex
 
+from .. import patterns
 from ..numbers import FORMAL_CHARS, NUMBER, NUMBER_FIRST, SP, parse_number, scale_value
 from . import qualifiers as q
 from .qualifiers import DIGIT_CHARS, MULTIPLIERS, RANGE_SEP, START
@@ -56,19 +57,19 @@ _FORMS = [
 # lookahead changes no match but lets the engine skip every other position at once:
 # on a 500-page edition the scan took 0.84 s CPU without it, 0.04 s with it.
 _FIRST = rf"(?=[{NUMBER_FIRST}\-负半对])"
-_PATTERN = regex.compile(_FIRST + "(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern, _ in _FORMS) + ")",
+_PATTERN = patterns.compile(_FIRST + "(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern, _ in _FORMS) + ")",
                          regex.VERBOSE)
-_FORMAL = regex.compile(f"[{FORMAL_CHARS}]")
-_HAN_BEFORE = regex.compile(r"\p{Han}$")
-_TWO_DIGITS = regex.compile(rf"[0-9{DIGIT_CHARS}]{{2}}")
-_URL = regex.compile(r"(?:https?://|www\.)[!-~]+")
-_TRIGGER = regex.compile(rf"(?:{q.alternation(_BASE['triggers'])})(?<!其)|其(?!中|他|它|余|次|实)")  # not 其中, 其他
-_RECIPIENT = regex.compile(q.alternation(_BASE["recipients"]))
-_LEADING_BOUND = regex.compile(
+_FORMAL = patterns.compile(f"[{FORMAL_CHARS}]")
+_HAN_BEFORE = patterns.compile(r"\p{Han}$")
+_TWO_DIGITS = patterns.compile(rf"[0-9{DIGIT_CHARS}]{{2}}")
+_URL = patterns.compile(r"(?:https?://|www\.)[!-~]+")
+_TRIGGER = patterns.compile(rf"(?:{q.alternation(_BASE['triggers'])})(?<!其)|其(?!中|他|它|余|次|实)")  # not 其中, 其他
+_RECIPIENT = patterns.compile(q.alternation(_BASE["recipients"]))
+_LEADING_BOUND = patterns.compile(
     rf"^(?:{q.alternation([*q.BOUND_WORDS, '其', '的'])}|{SP})+")
-_JOIN = regex.compile(rf"{SP}(?:、|和|及|或){SP}")
-_RANGE_SEP = regex.compile(RANGE_SEP)
-_DIGIT_OR_PERCENT = regex.compile(r"[0-9%]")
+_JOIN = patterns.compile(rf"{SP}(?:、|和|及|或){SP}")
+_RANGE_SEP = patterns.compile(RANGE_SEP)
+_DIGIT_OR_PERCENT = patterns.compile(r"[0-9%]")
 
 
 @dataclass

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import regex
 
+from .. import patterns
 from ..numbers import DIGIT_CHARS, MULTIPLIERS, SP, alternation, data_file  # noqa: F401 (alternation: re-exported)
 from ..text import fold  # noqa: F401  (q.fold is the one fold, pipeline.text.fold)
 
@@ -21,13 +22,13 @@ DATA = data_file("qualifiers.json")
 START = (rf"(?<![0-9A-Za-z.])(?<![0-9{DIGIT_CHARS}{MULTIPLIERS}]{SP}点{SP})"
          rf"(?<![0-9]{SP}[{MULTIPLIERS}]{SP})")
 #: After a number: it goes on with decimals that were not read (一百二十|点五), so skip it.
-CUT_SHORT = regex.compile(rf"{SP}点{SP}[0-9{DIGIT_CHARS}]")
+CUT_SHORT = patterns.compile(rf"{SP}点{SP}[0-9{DIGIT_CHARS}]")
 #: Separators of a range: 100-200 万元, 1万元--5万元, 30%—50%, 一百二十到一百五十万元.
 RANGE_SEP = rf"{SP}(?:\(含\){SP})?(?:-{{1,2}}|—{{1,2}}|–|~|〜|至|到){SP}"
 
-_CLAUSE_BREAK = regex.compile(r"[,;。:!?\n]", flags=regex.REVERSE)  # search finds the last one
+_CLAUSE_BREAK = patterns.compile(r"[,;。:!?\n]", flags=regex.REVERSE)  # search finds the last one
 _WINDOW = 200
-_SENTENCE_BREAK = regex.compile(r"[。;!?\n]|\([^()\n]*:[^()\n]*\)")  # (责任单位:…) ends one too
+_SENTENCE_BREAK = patterns.compile(r"[。;!?\n]|\([^()\n]*:[^()\n]*\)")  # (责任单位:…) ends one too
 
 
 def tidy(value: Decimal) -> Decimal:
@@ -45,20 +46,20 @@ def words(mapping: dict) -> dict:
 _BEFORE = words(DATA["bounds_before"])
 _ADJACENT = words(DATA["bounds_adjacent"])
 BOUND_WORDS = [*_BEFORE, *_ADJACENT]
-_AT_END = regex.compile(rf"(?:{alternation([*_BEFORE, *_ADJACENT])}){SP}$")
-_PHRASE = regex.compile(alternation(_BEFORE))
+_AT_END = patterns.compile(rf"(?:{alternation([*_BEFORE, *_ADJACENT])}){SP}$")
+_PHRASE = patterns.compile(alternation(_BEFORE))
 _AFTER = words(DATA["bounds_after"])
-_AFTER_RE = regex.compile(rf"{SP}(?:\(含\){SP})?(?P<w>{alternation(_AFTER)})")
+_AFTER_RE = patterns.compile(rf"{SP}(?:\(含\){SP})?(?P<w>{alternation(_AFTER)})")
 _FREQ = words(DATA["frequency"])
-_FREQ_RE = regex.compile(rf"(?:{alternation(_FREQ)})")
-_YEAR_BEFORE = regex.compile(rf"[0-9{DIGIT_CHARS}]{SP}$")  # 2020 年度 is a year, not "annual"
+_FREQ_RE = patterns.compile(rf"(?:{alternation(_FREQ)})")
+_YEAR_BEFORE = patterns.compile(rf"[0-9{DIGIT_CHARS}]{SP}$")  # 2020 年度 is a year, not "annual"
 _FREQ_AFTER = words(DATA["frequency_after"])
-_FREQ_AFTER_RE = regex.compile(rf"{SP}(?:{alternation(_FREQ_AFTER)})")
+_FREQ_AFTER_RE = patterns.compile(rf"{SP}(?:{alternation(_FREQ_AFTER)})")
 _PER = words(DATA["per_unit_before"])
-_PER_RE = regex.compile(alternation(_PER))
+_PER_RE = patterns.compile(alternation(_PER))
 
 
-_DIGIT = regex.compile(r"[0-9]")
+_DIGIT = patterns.compile(r"[0-9]")
 
 
 def clause_start(text: str, pos: int) -> int:
@@ -142,12 +143,12 @@ def per_unit_before(text: str, start: int) -> str | None:
 # --- 分别: pairing values with the items of an enumeration ------------------------
 
 _ITEM = r"[^,;。、:()\[\]“”《》\n]+"
-_ENUM = regex.compile(rf"{_ITEM}(?:、{_ITEM})+")
-_LAST_JOIN = regex.compile(r"和|及|以及")
+_ENUM = patterns.compile(rf"{_ITEM}(?:、{_ITEM})+")
+_LAST_JOIN = patterns.compile(r"和|及|以及")
 _ORDINAL = rf"[0-9A-Za-zⅠ-Ⅻ{DIGIT_CHARS}十甲乙丙丁]"
-_ORDINALS = regex.compile(rf"{_ORDINAL}+")
-_ORDINALS_AT_END = regex.compile(rf"{_ORDINAL}+$")
-_LEFT_EDGES = regex.compile(alternation(DATA["category_left_edges"]["words"]))
+_ORDINALS = patterns.compile(rf"{_ORDINAL}+")
+_ORDINALS_AT_END = patterns.compile(rf"{_ORDINAL}+$")
+_LEFT_EDGES = patterns.compile(alternation(DATA["category_left_edges"]["words"]))
 
 
 def _common_suffix(items: list[str]) -> str:

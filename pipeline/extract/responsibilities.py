@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import regex
 
+from .. import patterns
 from .. import gazetteer
 from ..numbers import SP, alternation
 from ..text import fold
@@ -39,9 +40,9 @@ VERBS = {
     "会同": "responsible",
 }
 # Conventions stated in a bracket: the first listed body leads, the others cooperate.
-FIRST_LEADS = regex.compile(
+FIRST_LEADS = patterns.compile(
     r"(?:列|排)在?第一位的?(?:部门|单位)?为牵头(?:部门|单位)|逗号前(?:的)?为牵头(?:部门|单位)")
-SAME_BELOW = regex.compile(r"下同")
+SAME_BELOW = patterns.compile(r"下同")
 
 
 def _spaced(word: str) -> str:
@@ -57,33 +58,33 @@ _NAMES = r"(?P<names>[^,。;:!?\n]{2,60}?)"
 # Each form: (name, pattern). Example in the comment.
 _FORMS = {
     # (牵头单位:市科技局、市市场监管局,配合单位:市发改委) / 〔责任单位:…〕
-    "label": regex.compile(rf"[(\[【〔]{SP}{_LABEL}{SP}:"),
+    "label": patterns.compile(rf"[(\[【〔]{SP}{_LABEL}{SP}:"),
     # the same list without a bracket, on a line of its own or after a sentence:
     # "…扩大投资。" ⏎ "责任单位:市发改委、市经信局" / "牵头单位:市科技局;配合单位:市财政局"
-    "line": regex.compile(rf"(?:^|(?<=[\n。;]))[^\S\n]*{_LABEL}{SP}:"),
+    "line": patterns.compile(rf"(?:^|(?<=[\n。;]))[^\S\n]*{_LABEL}{SP}:"),
     # 由市经信局负责牵头组织实施 / 由市发改委牵头,市财政局等部门配合 / 由X会同Y负责; not 自由, 理由, 由于
-    "by": regex.compile(rf"""
+    "by": patterns.compile(rf"""
         (?<![自理缘经来事])由(?!于) {SP} {_NAMES} {SP}
         (?: (?P<lead>(?:负责{SP})?牵头|按职责分工牵头) | 负责 | 按职责分工负责 )
         """, regex.VERBOSE),
     # at a clause start: 国家发展改革委要加强统筹协调 / 市财政局负责资金保障 / (X牵头,Y配合)
-    "subject": regex.compile(rf"""
+    "subject": patterns.compile(rf"""
         (?:^|(?<=[,;。:!?\n(\[【〔]))(?:第[一二三四五六七八九十百]+条{SP})? {SP} {_NAMES} {SP}
         (?:等(?:部门|单位)?{SP})? {_VERB}
         """, regex.VERBOSE),
     # [市体育局,各区、县(市)政府,列第一位的为牵头单位,下同] / (市经信局、市财政局): bodies only
-    "list": regex.compile(r"[(\[【〔](?P<inner>(?:[^()\[\]【】〔〕\n]|\([^()\n]*\)|〔[^〔〕\n]*〕){2,120})[)\]】〕]"),
+    "list": patterns.compile(r"[(\[【〔](?P<inner>(?:[^()\[\]【】〔〕\n]|\([^()\n]*\)|〔[^〔〕\n]*〕){2,120})[)\]】〕]"),
 }
-_INNER_LABEL = regex.compile(rf"{SP}{_LABEL}{SP}:")
-_SPACED_LABEL = regex.compile(rf"[^\S\n]+{_LABEL}{SP}:")
-_SPACED_FIELD = regex.compile(r"[^\S\n]+\p{Han}{2,8}:")
-_COOPERATE = regex.compile(rf"{SP}(?:,{SP})?会同{SP}(?P<with>[^,。;\n]{{2,60}})"
+_INNER_LABEL = patterns.compile(rf"{SP}{_LABEL}{SP}:")
+_SPACED_LABEL = patterns.compile(rf"[^\S\n]+{_LABEL}{SP}:")
+_SPACED_FIELD = patterns.compile(r"[^\S\n]+\p{Han}{2,8}:")
+_COOPERATE = patterns.compile(rf"{SP}(?:,{SP})?会同{SP}(?P<with>[^,。;\n]{{2,60}})"
                            rf"|{SP},{SP}(?P<names>[^。;:!?\n]{{2,120}}?){SP}(?:等(?:部门|单位)?{SP})?(?:配合|参与|协助)")
-_ETC = regex.compile(rf"{SP}等(?:有关)?(?:部门|单位)?{SP}$")
-_WITH = regex.compile(rf"{SP}会同{SP}")  # 由市经信局会同市财政局负责组织实施
+_ETC = patterns.compile(rf"{SP}等(?:有关)?(?:部门|单位)?{SP}$")
+_WITH = patterns.compile(rf"{SP}会同{SP}")  # 由市经信局会同市财政局负责组织实施
 # A heading line: 一、… / (一)… / 第一部分… with no sentence end before its bracket.
-_HEADING = regex.compile(r"(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,4}\)|第[一二三四五六七八九十]{1,3}部分)[^。;\n]*")
-_CONVENTION_PART = regex.compile(rf"{FIRST_LEADS.pattern}|下同")
+_HEADING = patterns.compile(r"(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,4}\)|第[一二三四五六七八九十]{1,3}部分)[^。;\n]*")
+_CONVENTION_PART = patterns.compile(rf"{FIRST_LEADS.pattern}|下同")
 
 
 def find_responsibilities(text: str) -> list[dict]:
@@ -138,7 +139,7 @@ def labelled_list(text: str, label: str, breaks: tuple[int, ...] = ()) -> list[d
     return rows
 
 
-_ITEM_SEPARATORS = regex.compile(r"[、,;]")
+_ITEM_SEPARATORS = patterns.compile(r"[、,;]")
 
 
 def _separating_breaks(scan: str, breaks: tuple[int, ...]) -> list[int]:
@@ -180,7 +181,7 @@ def apply_conventions(rows: list[dict]) -> list[dict]:
     return out
 
 
-_SPACE = regex.compile(r"\s")
+_SPACE = patterns.compile(r"\s")
 
 
 def apply_issuer(rows: list[dict], issuer: str | None) -> list[dict]:
@@ -351,7 +352,7 @@ def _list(text: str, scan: str, start: int, end: int, role: str, form: str) -> l
     return rows
 
 
-_AND = regex.compile(r"以及|和|及|与")
+_AND = patterns.compile(r"以及|和|及|与")
 
 
 def _split(scan: str, start: int, end: int):
@@ -400,7 +401,7 @@ def _glued(scan: str, i: int) -> bool:
             and (i < 2 or scan[i - 2] in "各、" or scan[i - 2].isspace()))
 
 
-_NOTE = regex.compile(r"(?P<main>[^()]+?)\s*\((?P<inner>[^()]+)\)")
+_NOTE = patterns.compile(r"(?P<main>[^()]+?)\s*\((?P<inner>[^()]+)\)")
 
 
 def _names(text: str, scan: str, start: int, end: int, role: str, form: str) -> list[dict]:
