@@ -11,11 +11,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import DATASET_FORMAT, __version__, dataset, patterns, segment
-from .evidence import MENTION_TABLES, add_boxes
+from .evidence import MENTION_TABLES, PageStore, add_boxes
 from .incentives import incentives_table
 from .pages import pages_table
 from .purpose import add_purpose
-from .sources import file_sha256, read_pages
+from .sources import BoxSpill, file_sha256, read_pages
 from . import tables as ruled
 from .structure import document_dates, structure_tables
 from .workers import Pool
@@ -30,23 +30,26 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
                   ocr: bool = True, reader: str = "pdfium", built_at: datetime | None = None) -> dict[str, int]:
     """Build all tables of one edition with `workers` processes; returns row counts per table.
     `built_at` (default: now) lets a corpus build stamp every edition alike, and reproducibly."""
+    spill = BoxSpill()      # the characters' boxes wait on disk for add_boxes, not in this process
     with _pool(workers) as pool:
-        kind, raw_pages = read_pages(source, progress=progress, ocr=ocr, pool=pool, reader=reader)
+        kind, raw_pages = read_pages(source, progress=progress, ocr=ocr, pool=pool, reader=reader, spill=spill)
         segment.warm(pool)  # the idle workers start the text stages while this process finds tables and structure
         refused = frozenset(p.page - 1 for p in raw_pages if (p.error or "").startswith("PageTooLarge"))
         regions = _ruled_tables(source, raw_pages, refused) if kind == "pdf" else {}  # ruled tables, kept out of the body
         raw_pages = ruled.without_tables(raw_pages, regions)
         pages = pages_table(raw_pages, edition, str(source))
+        printed = PageStore(raw_pages, spill)   # what add_boxes needs of them, on disk
+        del raw_pages
+        dataset.give_back_memory()
         if not any(p["text"] for p in pages):
             log.warning("%s: no page has any text", source)
-        documents, sections, _ = structure_tables(pages, edition, str(source))
+        documents, sections = structure_tables(pages, edition, str(source))[:2]   # not its Documents: 50 MB at 5,000 pages
         tables = {"pages": pages, "documents": documents, "sections": sections,
                   **text_tables(sections, pages, edition, pool)}
     for name, rows in ruled.edition_tables(regions, sections, edition, tables).items():
         tables[name] = [*tables.get(name, []), *rows]
-    add_boxes(tables, source if kind == "pdf" else None, raw_pages)     # each mention's boxes on its page
-    del raw_pages            # their lines and boxes, ~140 MB at 5,000 pages, are not needed again
-    _give_back_memory()
+    add_boxes(tables, source if kind == "pdf" else None, printed)     # each mention's boxes on its page
+    spill.close()
     _finish(tables, str(source))
     counts = {name: _length(rows) for name, rows in tables.items()}
     tables["editions"] = [{
@@ -62,7 +65,7 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     del pages, documents, sections
     import pyarrow as pa
     pa.set_memory_pool(pa.system_memory_pool())
-    _give_back_memory()
+    dataset.give_back_memory()
     dataset.write_edition(out, edition, tables, release=True)
     return counts
 
@@ -76,19 +79,6 @@ def _pool(workers: int) -> Pool:
     finders()
     patterns.save()
     return Pool(workers)
-
-
-def _give_back_memory() -> None:
-    """Return the heap memory Python has freed to the system (glibc's malloc_trim; nothing
-    elsewhere). Arrow's buffers are big enough that malloc maps fresh pages for them
-    rather than reuse that freed heap, so without this each table written added to the
-    parent's peak: write_edition 408 -> 465 MB at 5,000 pages, and ~1 ms a call."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def _ruled_tables(source: Path, raw_pages: list, refused: frozenset[int]) -> dict:

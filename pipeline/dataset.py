@@ -307,6 +307,20 @@ class WriteInterrupted(KeyboardInterrupt):
         self.edition, self.replaced = edition, replaced
 
 
+def give_back_memory() -> None:
+    """Return the heap memory Python has freed to the system (glibc's malloc_trim; nothing
+    elsewhere). Arrow's buffers are big enough that malloc maps fresh pages for them
+    rather than reuse that freed heap, so without this each table written added to the
+    parent's peak: write_edition 408 -> 465 MB at 5,000 pages, and ~1 ms a call (it
+    runs after every table written, and in the build between its stages)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def write_edition(out: Path, edition: str, tables: dict[str, list[dict] | pa.Table | Packed],
                   release: bool = False) -> None:
     """Write every table's partition for one edition, all or nothing, then datapackage.json.
@@ -335,10 +349,13 @@ def write_edition(out: Path, edition: str, tables: dict[str, list[dict] | pa.Tab
             (staging / name).mkdir(parents=True)
             if isinstance(rows, Packed):
                 _write_packed(staging / name / "part-0.parquet", name, rows, edition)
-                continue
-            data = _file_table(name, rows, edition)
-            pq.write_table(data, staging / name / "part-0.parquet", compression="zstd")
-            del data, rows
+            else:
+                data = _file_table(name, rows, edition)
+                pq.write_table(data, staging / name / "part-0.parquet", compression="zstd")
+                del data
+            del rows
+            if release:
+                give_back_memory()
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, KeyboardInterrupt):
@@ -363,9 +380,10 @@ def write_edition(out: Path, edition: str, tables: dict[str, list[dict] | pa.Tab
 
 
 #: Rows per row group of a table written from Packed chunks: whole groups of this size,
-#: cut across chunks, so the file does not depend on the number of workers; 2^17 tokens
-#: rows are ~10 MB as Arrow (pq.write_table's default, 2^20, would be ~70 MB held at once).
-PACKED_ROW_GROUP = 1 << 17
+#: cut across chunks, so the file does not depend on the number of workers; 2^16 tokens
+#: rows are ~5 MB as Arrow, and writing one held ~3 times that (pq.write_table's
+#: default, 2^20, would be ~70 MB held at once; 2^17 added 33 MB to a 5,000-page peak).
+PACKED_ROW_GROUP = 1 << 16
 
 
 def _write_packed(path: Path, name: str, packed: Packed, edition: str) -> None:

@@ -19,7 +19,6 @@ import base64
 import bisect
 import html
 import io
-import itertools
 import logging
 import unicodedata
 from functools import lru_cache
@@ -68,23 +67,26 @@ class PageChars:
 
     @classmethod
     def from_lines(cls, lines) -> "PageChars":
-        """From the reader's lines (sources.Line: text, and one box per character of it).
-        A line is folded in one map() and its boxes taken whole when it holds no whitespace,
-        as most lines do (from_lines 0.14 -> 0.05 s CPU on 500 pages)."""
-        chars, boxes = [], []
+        """From the reader's lines (sources.Line: text, and one box per character of it),
+        the boxes kept packed (sources.Boxes). A line is folded in one map() and its boxes
+        taken whole when it holds no whitespace, as most lines do (from_lines 0.14 -> 0.05 s
+        CPU on 500 pages)."""
+        from .sources import Boxes
+
+        chars, packed = [], []
         for line in lines:
-            line_boxes = line.boxes or ()
-            n = min(len(line.text), len(line_boxes))
+            line_boxes = line.boxes.packed if line.boxes is not None else b""
+            n = min(len(line.text), len(line_boxes) // 32)
             folded = list(map(fold, line.text[:n]))
             if "" not in folded:
                 chars += folded
-                boxes += itertools.islice(line_boxes, n)
+                packed.append(line_boxes[:32 * n])
                 continue
-            for f, box in zip(folded, line_boxes):
+            for i, f in enumerate(folded):
                 if f:
                     chars.append(f)
-                    boxes.append(box)
-        return cls("".join(chars), boxes)
+                    packed.append(line_boxes[32 * i:32 * i + 32])
+        return cls("".join(chars), Boxes(b"".join(packed)))
 
     def within(self, bbox) -> "PageChars":
         """The characters whose box centre lies inside bbox (x0, top, x1, bottom): a table
@@ -123,6 +125,33 @@ class PageChars:
                 for b in out]
 
 
+class PageStore:
+    """The reader's pages as `add_boxes` compares them (PageChars), taken while the build
+    reads on: the folded text in memory, the boxes in the build's spill file
+    (sources.BoxSpill). The RawPages can then go before the stages that follow
+    (their lines were ~50 MB of the parent at 5,000 pages, their boxes 76 MB more).
+    A page whose lines carry no boxes (OCR, a flipbook) is not kept: add_boxes reads
+    the PDF for it."""
+
+    def __init__(self, raw_pages, spill):
+        self._spill = spill
+        self._pages: dict[int, tuple[str, int, int]] = {}
+        for page in raw_pages:
+            if page.lines and all(line.boxes is not None for line in page.lines):
+                chars = PageChars.from_lines(page.lines)
+                packed = chars.boxes.packed
+                self._pages[page.page] = (chars.text, spill.write(packed), len(packed))
+
+    def __contains__(self, number: int) -> bool:
+        return number in self._pages
+
+    def __getitem__(self, number: int) -> PageChars:
+        from .sources import Boxes
+
+        text, at, size = self._pages[number]
+        return PageChars(text, Boxes(self._spill.read(at, size)))
+
+
 def cell_mention_boxes(row: dict, bbox, page: PageChars) -> list[dict]:
     """The boxes of a mention read from a table cell: char_start/char_end index the cell's
     text (the row's `sentence`), so it is looked for among the cell's characters only."""
@@ -146,11 +175,12 @@ def mention_boxes(row: dict, section: dict, page: PageChars) -> list[dict]:
     return page.boxes_of(indices) if indices else []
 
 
-def add_boxes(tables: dict, source: Path | None, raw_pages: list | None = None) -> dict:
+def add_boxes(tables: dict, source: Path | None, printed: PageStore | dict | None = None) -> dict:
     """Set `boxes` on every mention row of `tables` (in place); [] without a PDF source.
 
-    The reader's own character boxes (`raw_pages`, sources.RawPage) are used where its
-    lines carry them, so the PDF is not read a second time; otherwise pypdfium2 reads them."""
+    The reader's own characters (`printed`: a PageStore, or page number -> PageChars)
+    are used where it has the page, so the PDF is not read a second time; otherwise
+    pypdfium2 reads them."""
     rows_by_page: dict[int, list[dict]] = {}
     for name in MENTION_TABLES:
         for row in tables.get(name, []):
@@ -163,14 +193,14 @@ def add_boxes(tables: dict, source: Path | None, raw_pages: list | None = None) 
 
     sections = {s["section_id"]: s for s in tables["sections"]}
     cells = {(c["table"], c["row"], c["column"]): c["bbox"] for c in tables.get("table_cells", []) if c.get("bbox")}
-    read = {p.page: p for p in raw_pages or [] if p.lines and all(l.boxes is not None for l in p.lines)}
+    read = printed if printed is not None else {}
     pdf = pdfium.PdfDocument(str(source))
     missing = 0
     try:
         for number, rows in sorted(rows_by_page.items()):
             if not 1 <= number <= len(pdf):
                 continue
-            page = PageChars.from_lines(read[number].lines) if number in read else PageChars.read(pdf[number - 1])
+            page = read[number] if number in read else PageChars.read(pdf[number - 1])
             whole = None      # the page with its tables' characters, which the reader's lines leave out
             for row in rows:
                 if row.get("table_row") is not None:     # read from a table cell

@@ -127,3 +127,49 @@ def test_evidence_image_highlights_the_printed_amount(built, tmp_path):
     assert painted == yellow                        # the PNG is that highlighted page
     run = run_cli("evidence", PDF_EDITION, SECTION, 99, "--data", built.out, "--out", out)
     assert run.returncode == 1 and len(run.stderr_lines) == 1 and "no amounts row" in run.stderr
+
+
+# ---------------------------------------------------------------- the build's spill file
+
+@pytest.fixture(scope="module")
+def sample_pages():
+    from pipeline.sources import read_pages
+
+    return read_pages(SAMPLE_PDF, workers=1, ocr=False)[1]
+
+
+def test_spilled_boxes_read_back_as_they_were(sample_pages):
+    import copy
+    import pickle
+
+    from pipeline.sources import Boxes, BoxSpill
+
+    spill = BoxSpill()
+    pages = copy.deepcopy(sample_pages[:3])    # the module's pages keep their boxes in memory
+    lines = [line for page in pages for line in page.lines]
+    before = [(len(line.boxes), line.boxes.packed) for line in lines]
+    for page in pages:
+        spill.keep(page)
+    assert all(line.boxes._packed == b"" for line in lines)           # moved out of memory
+    assert [(len(line.boxes), line.boxes.packed) for line in lines] == before
+    line = lines[5]
+    assert pickle.loads(pickle.dumps(line.boxes)) == Boxes(before[5][1]) == line.boxes
+    assert list(line.boxes)[:2] == list(Boxes(before[5][1]))[:2]
+    spill.close()
+
+
+def test_page_store_gives_what_the_lines_give(sample_pages):
+    """add_boxes reads each page from the store as it read it from the RawPage's lines;
+    image-only pages (45-49 of the sample) are not kept (add_boxes reads the PDF there)."""
+    from pipeline.evidence import PageChars, PageStore
+    from pipeline.sources import BoxSpill
+
+    spill = BoxSpill()
+    store = PageStore(sample_pages, spill)
+    expected = {p.page: PageChars.from_lines(p.lines) for p in sample_pages if p.lines}
+    assert sorted(n for n in range(1, 51) if n in store) == sorted(expected) == [*range(1, 45), 50]
+    for number, chars in expected.items():
+        kept = store[number]
+        assert (kept.text, list(kept.boxes)) == (chars.text, list(chars.boxes))
+    assert len(store[1].text) == 699     # pdfium: page 1 holds 699 characters that are not whitespace
+    spill.close()

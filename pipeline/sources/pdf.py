@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import Boxes, InputError, Line, RawPage
+from . import Boxes, BoxSpill, InputError, Line, RawPage
 from .glyphs import BASELINE, BOTTOM, EMPTY, SIZE, TOP, X0, X1, Glyphs
 from ..text import is_cjk
 from .pdfchars import page_chars
@@ -126,14 +126,15 @@ from .overdrawn import overdrawn_pages  # noqa: E402
 
 
 def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True, pool=None,
-             reader: str = "pdfium") -> list[RawPage]:
+             reader: str = "pdfium", spill: BoxSpill | None = None) -> list[RawPage]:
     """All pages of the PDF as RawPages, in page order; on the build's worker pool
-    (pipeline.workers.Pool) if given, else on one of `workers` processes."""
+    (pipeline.workers.Pool) if given, else on one of `workers` processes. With `spill`,
+    each page's character boxes go to that file as the page arrives."""
     from ..workers import Pool, spans
 
     if pool is None:
         with Pool(workers) as own:
-            return read_pdf(path, progress=progress, ocr=ocr, pool=own, reader=reader)
+            return read_pdf(path, progress=progress, ocr=ocr, pool=own, reader=reader, spill=spill)
     if reader not in READERS:
         raise ValueError(f"unknown reader {reader!r} (choose from {', '.join(READERS)})")
     n = None
@@ -159,7 +160,7 @@ def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True, pool
         work = [(path, reader, a, b, overdrawn) for a, b in spans([1] * n, pool.workers, most=25)]
         with OcrPass(path, pool.workers, progress, enabled=ocr) as ocr_pass:   # OCR in a pool of its own
             for batch in pool.map(_read_span, work):
-                pages.extend(batch)
+                pages.extend(map(spill.keep, batch) if spill else batch)
                 ocr_pass.submit(batch)
             ocr_pass.finish()
     finally:
