@@ -61,7 +61,7 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
     # The rows are written one table at a time and let go: each table's memory then serves
     # the next one's conversion. Arrow's own allocator (mimalloc) keeps what it frees, the
     # system's gives it back: with both, write_edition added 70 MB to the 5,000-page
-    # parent's peak, not 140 (and nothing with _give_back_memory).
+    # parent's peak, not 140 (and nothing with dataset.give_back_memory).
     del pages, documents, sections
     import pyarrow as pa
     pa.set_memory_pool(pa.system_memory_pool())

@@ -65,10 +65,16 @@ def save() -> None:
         log.debug("pattern cache not written (%s): %s", path, exc)
 
 
-def cache_file() -> Path:
-    """$POLICY_PIPELINE_CACHE/patterns/…, or under the repository's gitignored .cache."""
+def cache_root() -> Path:
+    """$POLICY_PIPELINE_CACHE, or the repository's gitignored .cache: where the build's
+    caches live (patterns here, the segmenter in pipeline.segment, OCR in pipeline.ocr)."""
     base = os.environ.get("POLICY_PIPELINE_CACHE")
-    root = Path(base) if base else Path(__file__).resolve().parent.parent / ".cache"
+    return Path(base) if base else Path(__file__).resolve().parent.parent / ".cache"
+
+
+def cache_file() -> Path:
+    """cache_root()/patterns/…, one file per regex build."""
+    root = cache_root()
     engine = Path(regex._regex.__file__)
     stat = engine.stat()
     key = repr((regex.__version__, engine.name, stat.st_size, stat.st_mtime_ns, sys.version))

@@ -274,8 +274,7 @@ def user_words() -> list[tuple[str, str]]:
 
 def cache_dir() -> Path:
     """$POLICY_PIPELINE_CACHE/jieba, or the repository's gitignored .cache/jieba."""
-    base = os.environ.get("POLICY_PIPELINE_CACHE")
-    return (Path(base) if base else Path(__file__).resolve().parent.parent / ".cache") / "jieba"
+    return patterns.cache_root() / "jieba"
 
 
 #: Tags are numbered below this; a dictionary entry is frequency * _TAGS + tag number.

@@ -20,9 +20,9 @@ log = logging.getLogger(__name__)
 
 def cache_dir() -> Path:
     """$POLICY_PIPELINE_CACHE/ocr, or the repository's .cache/ocr."""
-    base = os.environ.get("POLICY_PIPELINE_CACHE")
-    root = Path(base) if base else Path(__file__).resolve().parents[2] / ".cache"
-    return root / "ocr"
+    from ..patterns import cache_root
+
+    return cache_root() / "ocr"
 
 
 def cache_key(pixels: bytes, settings: str) -> str:
