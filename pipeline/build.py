@@ -15,7 +15,7 @@ from .evidence import MENTION_TABLES, PageStore, add_boxes
 from .incentives import incentives_table
 from .pages import pages_table
 from .purpose import add_purpose
-from .sources import BoxSpill, file_sha256, read_pages
+from .sources import PageSpill, file_sha256, page_heads, read_pages
 from . import tables as ruled
 from .structure import document_dates, structure_tables
 from .workers import Pool
@@ -29,44 +29,67 @@ TEXT_TABLES = ("amounts", "quantities", "percentages", "dates", "responsibilitie
 def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progress=None,
                   ocr: bool = True, reader: str = "pdfium", built_at: datetime | None = None) -> dict[str, int]:
     """Build all tables of one edition with `workers` processes; returns row counts per table.
-    `built_at` (default: now) lets a corpus build stamp every edition alike, and reproducibly."""
-    spill = BoxSpill()      # the characters' boxes wait on disk for add_boxes, not in this process
-    with _pool(workers) as pool:
-        kind, raw_pages = read_pages(source, progress=progress, ocr=ocr, pool=pool, reader=reader, spill=spill)
-        segment.warm(pool)  # the idle workers start the text stages while this process finds tables and structure
-        refused = frozenset(p.page - 1 for p in raw_pages if (p.error or "").startswith("PageTooLarge"))
-        regions = _ruled_tables(source, raw_pages, refused) if kind == "pdf" else {}  # ruled tables, kept out of the body
-        raw_pages = ruled.without_tables(raw_pages, regions)
-        pages = pages_table(raw_pages, edition, str(source))
-        printed = PageStore(raw_pages, spill)   # what add_boxes needs of them, on disk
-        del raw_pages
-        dataset.give_back_memory()
-        if not any(p["text"] for p in pages):
-            log.warning("%s: no page has any text", source)
-        documents, sections = structure_tables(pages, edition, str(source))[:2]   # not its Documents: 50 MB at 5,000 pages
-        tables = {"pages": pages, "documents": documents, "sections": sections,
-                  **text_tables(sections, pages, edition, pool)}
-    for name, rows in ruled.edition_tables(regions, sections, edition, tables).items():
-        tables[name] = [*tables.get(name, []), *rows]
-    add_boxes(tables, source if kind == "pdf" else None, printed)     # each mention's boxes on its page
-    spill.close()
-    _finish(tables, str(source))
-    counts = {name: _length(rows) for name, rows in tables.items()}
-    tables["editions"] = [{
-        "edition": edition, "source_file": source.name, "source_sha256": file_sha256(source),
-        "source_kind": kind, "page_count": len(pages), "pipeline_version": __version__,
-        "dataset_format": DATASET_FORMAT, "built_at": (built_at or datetime.now(timezone.utc)).replace(microsecond=0),
-        "row_counts": [{"table": t, "rows": n} for t, n in counts.items()],
-    }]
-    # The rows are written one table at a time and let go: each table's memory then serves
-    # the next one's conversion. Arrow's own allocator (mimalloc) keeps what it frees, the
-    # system's gives it back: with both, write_edition added 70 MB to the 5,000-page
-    # parent's peak, not 140 (and nothing with dataset.give_back_memory).
-    del pages, documents, sections
+    `built_at` (default: now) lets a corpus build stamp every edition alike, and reproducibly.
+
+    Each table is written as soon as it is final (dataset.EditionWriter), so the parent
+    never holds them all: `pages` while the workers segment and extract, `sentences`
+    and `tokens` as they arrive, the rest at the end; the edition switches at commit."""
     import pyarrow as pa
+
+    # Tables are written one at a time, each let go once written: its memory serves the
+    # next one's conversion. Arrow's own allocator (mimalloc) keeps what it frees, the
+    # system's gives it back: with both, writing added 70 MB to the 5,000-page parent's
+    # peak, not 140 (and nothing with dataset.give_back_memory).
     pa.set_memory_pool(pa.system_memory_pool())
-    dataset.give_back_memory()
-    dataset.write_edition(out, edition, tables, release=True)
+    spill = PageSpill()     # the pages wait on disk as they are read, not in this process
+    written: dict[str, int] = {}
+    with dataset.EditionWriter(out, edition, dataset.table_names()) as writer:
+        def write(name: str, rows) -> None:
+            written[name] = _length(rows)
+            writer.add(name, rows, release=True)
+
+        try:
+            with _pool(workers) as pool:
+                kind, raw_pages = read_pages(source, progress=progress, ocr=ocr, pool=pool, reader=reader,
+                                             spill=spill)
+                segment.warm(pool)  # the idle workers start the text stages while this process goes on
+                heads = page_heads(raw_pages)
+                refused = frozenset(p.page - 1 for p in heads if (p.error or "").startswith("PageTooLarge"))
+                regions = _ruled_tables(source, heads, refused) if kind == "pdf" else {}  # kept out of the body
+                del heads
+                raw_pages = ruled.without_tables(raw_pages, regions)
+                pages = pages_table(raw_pages, edition, str(source))
+                printed = PageStore(raw_pages)   # read by add_boxes from the spill, a page at a time
+                if not any(p["text"] for p in pages):
+                    log.warning("%s: no page has any text", source)
+                documents, sections = structure_tables(pages, edition, str(source))[:2]   # not its Documents
+                pending = submit_text_tables(sections, pages, edition, pool)
+                printed_pages = {p["page"]: p["printed_page"] for p in pages}
+                drop_unfit_values({"pages": pages}, str(source))
+                write("pages", pages)            # while the workers segment and extract
+                del pages
+                tables = {"documents": documents, "sections": sections, **gather_text_tables(pending)}
+            for name in ("sentences", "tokens"):
+                write(name, tables.pop(name))
+            for name, rows in ruled.edition_tables(regions, sections, edition, tables).items():
+                tables[name] = [*tables.get(name, []), *rows]
+            add_boxes(tables, source if kind == "pdf" else None, printed)     # each mention's boxes on its page
+        finally:
+            spill.close()
+        del documents, sections
+        _finish(tables, str(source), printed_pages)
+        counts = {name: written[name] if name in written else _length(tables[name])
+                  for name in ("pages", "documents", "sections", *TEXT_TABLES, *tables) if name in written or name in tables}
+        tables["editions"] = [{
+            "edition": edition, "source_file": source.name, "source_sha256": file_sha256(source),
+            "source_kind": kind, "page_count": written["pages"], "pipeline_version": __version__,
+            "dataset_format": DATASET_FORMAT, "built_at": (built_at or datetime.now(timezone.utc)).replace(microsecond=0),
+            "row_counts": [{"table": t, "rows": n} for t, n in counts.items()],
+        }]
+        dataset.give_back_memory()
+        for name in list(tables):
+            write(name, tables.pop(name))
+        writer.commit()
     return counts
 
 
@@ -93,12 +116,12 @@ def _ruled_tables(source: Path, raw_pages: list, refused: frozenset[int]) -> dic
         return {}
 
 
-def _finish(tables: dict, source: str) -> None:
+def _finish(tables: dict, source: str, printed_pages: dict | None = None) -> None:
     """The steps across tables (`across_tables`), with every value fitted to its column
     before them (a figure no column holds must not reach the incentives) and after them
     (the rows they derive)."""
     drop_unfit_values(tables, source)
-    across_tables(tables)
+    across_tables(tables, printed_pages)
     drop_unfit_values(tables, source)
 
 
@@ -145,14 +168,14 @@ def extract_edition(data: Path, edition: str, workers: int = 2) -> dict[str, int
     return counts
 
 
-def across_tables(tables: dict) -> dict:
+def across_tables(tables: dict, printed_pages: dict | None = None) -> dict:
     """The steps that read several tables of one edition, in place: conventions stated
     once for a document (下同, 列第一位的为牵头单位) and its issuer's city, the documents'
     dates from the `dates` table, each figure's purpose, and the `incentives` table."""
     tables["responsibilities"] = _resolved(tables["responsibilities"], tables["documents"])
     tables["documents"] = document_dates(tables["documents"], tables["dates"])
     add_purpose(tables["amounts"] + tables["percentages"], tables["sections"])
-    tables["incentives"] = incentives_table(tables)
+    tables["incentives"] = incentives_table(tables, printed_pages)
     return tables
 
 
@@ -184,13 +207,23 @@ def _carry_boxes(tables: dict, previous: dict[str, list[dict]]) -> None:
 def text_tables(sections: list[dict], pages: list[dict], edition: str, pool: Pool) -> dict:
     """The segment and extract stages, from `sections` and `pages` rows, on one pool.
     jieba loads in the workers only (the parent never needs it)."""
-    from .extract import gather_extraction, submit_extraction
-    from .segment import gather_segments, submit_segments
+    return gather_text_tables(submit_text_tables(sections, pages, edition, pool))
 
-    # Both stages' chunks are queued before the parent waits on any: no worker idles
-    # between the stages (waiting for segmentation first cost ~0.1 s of idle worker).
-    segmented = submit_segments(sections, edition, pool)
-    extracted = submit_extraction(sections, pages, edition, pool)
+
+def submit_text_tables(sections: list[dict], pages: list[dict], edition: str, pool: Pool) -> tuple:
+    """Both stages' chunks queued at once, before the parent waits on any: no worker
+    idles between the stages (waiting for segmentation first cost ~0.1 s of idle worker)."""
+    from .extract import submit_extraction
+    from .segment import submit_segments
+
+    return submit_segments(sections, edition, pool), submit_extraction(sections, pages, edition, pool)
+
+
+def gather_text_tables(pending: tuple) -> dict:
+    from .extract import gather_extraction
+    from .segment import gather_segments
+
+    segmented, extracted = pending
     tables = {**gather_segments(segmented), **gather_extraction(extracted)}
     return {name: tables[name] for name in TEXT_TABLES}
 

@@ -135,10 +135,10 @@ def arrow_schema(table: str, with_partition: bool = False) -> pa.Schema:
     ])
 
 
-def to_arrow(table: str, rows: list[dict] | dict[str, list]) -> pa.Table:
+def to_arrow(table: str, rows: list[dict] | dict[str, list], first_row: int = 0) -> pa.Table:
     """Rows (a list of dicts, or a dict of equal-length column lists, which big tables
     such as `tokens` use to save memory) -> pyarrow Table of the table's schema.
-    SchemaError names the bad column and row."""
+    SchemaError names the bad column and row (counted from `first_row`)."""
     schema = arrow_schema(table)
     known = {f["name"] for f in fields(table)}
     if isinstance(rows, dict):
@@ -151,7 +151,8 @@ def to_arrow(table: str, rows: list[dict] | dict[str, list]) -> pa.Table:
         for i, row in enumerate(rows):
             extra = set(row) - known
             if extra:
-                raise SchemaError(f"{table}: row {i}: columns not in schemas/{table}.json: {sorted(extra)}")
+                raise SchemaError(f"{table}: row {first_row + i}: columns not in schemas/{table}.json: "
+                                  f"{sorted(extra)}")
         column_of = lambda name: [row.get(name) for row in rows]  # noqa: E731
     columns = {}
     for field in schema:
@@ -161,14 +162,14 @@ def to_arrow(table: str, rows: list[dict] | dict[str, list]) -> pa.Table:
         if pa.types.is_integer(field.type) and float in set(map(type, values)):
             for i, v in enumerate(values):
                 if isinstance(v, float) and not v.is_integer():
-                    raise SchemaError(f"{table}: row {i}: column {field.name!r}: {v!r} is not an integer")
+                    raise SchemaError(f"{table}: row {first_row + i}: column {field.name!r}: {v!r} is not an integer")
         try:
             column = pa.array(values, type=field.type)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
             raise SchemaError(f"{table}: column {field.name!r}: {exc}") from None
         if not field.nullable and column.null_count:
             i = next(i for i, v in enumerate(values) if v is None)
-            raise SchemaError(f"{table}: row {i}: required column {field.name!r} is null")
+            raise SchemaError(f"{table}: row {first_row + i}: required column {field.name!r} is null")
         columns[field.name] = column
     return pa.table(columns, schema=schema)
 
@@ -323,83 +324,133 @@ def give_back_memory() -> None:
 
 def write_edition(out: Path, edition: str, tables: dict[str, list[dict] | pa.Table | Packed],
                   release: bool = False) -> None:
-    """Write every table's partition for one edition, all or nothing, then datapackage.json.
-    `release`: empty `tables` as each table is staged, so that its rows' memory serves the
-    next table's conversion (the build's parent, whose tables are then no longer needed).
+    """Write every table's partition for one edition, all or nothing, then datapackage.json
+    (EditionWriter). `release`: empty `tables` as each table is staged, so that its rows'
+    memory serves the next table's conversion (the caller no longer needs them)."""
+    with EditionWriter(out, edition, list(tables)) as writer:
+        for name in list(tables):
+            writer.add(name, tables.pop(name) if release else tables[name], release=release)
+        writer.commit()
+
+
+class EditionWriter:
+    """One edition's tables, each written as soon as it is final, then put in place all
+    or nothing. The build writes `pages` while its workers segment, and the big Packed
+    tables as they arrive, so their rows do not wait in memory for the others'.
+
+        with EditionWriter(out, edition, names) as writer:
+            writer.add("pages", rows)          # staged now
+            ...
+            writer.commit()                    # the edition switches to the new tables
 
     1. every table is written under a hidden staging folder (readers skip names starting
-       with '.'); a kill here leaves the old edition, and the staging folder is removed
-       on the next start;
+       with '.'); a failure or kill here leaves the old edition (leaving the `with`
+       without commit removes the folder; after a kill the next start removes it);
     2. a journal OUT/.replace-<ID>.json is written (atomically): from now on the new
        edition is complete on disk and wins;
     3. each old partition is moved aside and the new one moved in; a kill here is rolled
        forward on the next start (`recover`): every edition ends either old or new;
     4. the journal and the old partitions are removed.
     """
-    check_edition_id(edition)
-    names = list(tables)
-    check_writable(out, names)
-    recover(out, edition)
-    staging = out / f".staging-{edition}-{uuid.uuid4().hex[:8]}"
-    try:
-        # One table at a time: converted, written, let go. The whole edition as Arrow at
-        # once, beside its rows, was 40 MB of the parent's peak on 500 pages.
-        for name in names:
-            rows = tables.pop(name) if release else tables[name]
-            (staging / name).mkdir(parents=True)
+
+    def __init__(self, out: Path, edition: str, names: list[str] | None = None):
+        check_edition_id(edition)
+        check_writable(out, names)
+        recover(out, edition)
+        self.out, self.edition, self.names, self.done = out, edition, [], False
+        self.staging = out / f".staging-{edition}-{uuid.uuid4().hex[:8]}"
+
+    def __enter__(self) -> "EditionWriter":
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if not self.done:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def add(self, name: str, rows: list[dict] | pa.Table | Packed, release: bool = False) -> None:
+        """Stage one table. `release`: the rows list is emptied as it is converted."""
+        try:
+            (self.staging / name).mkdir(parents=True)
+            path = self.staging / name / "part-0.parquet"
             if isinstance(rows, Packed):
-                _write_packed(staging / name / "part-0.parquet", name, rows, edition)
-            else:
-                data = _file_table(name, rows, edition)
-                pq.write_table(data, staging / name / "part-0.parquet", compression="zstd")
-                del data
-            del rows
-            if release:
-                give_back_memory()
-    except BaseException as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(exc, KeyboardInterrupt):
-            raise WriteInterrupted(edition, replaced=False) from None
-        raise
-    try:
-        _write_journal(out, edition, staging, names)
-    except BaseException as exc:
-        if _journal(out, edition).exists():     # the journal is in place: the new edition wins
+                _write_chunks(path, name, rows.tables(), self.edition)
+            elif isinstance(rows, list):
+                _write_chunks(path, name, _row_chunks(name, rows, release), self.edition, group_rows=CONVERT_ROWS)
+            else:                         # an Arrow table, or a dict of columns
+                _write_chunks(path, name, [rows if isinstance(rows, pa.Table) else to_arrow(name, rows)],
+                              self.edition)
+        except KeyboardInterrupt:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            raise WriteInterrupted(self.edition, replaced=False) from None
+        del rows
+        self.names.append(name)
+        if release:
+            give_back_memory()
+
+    def commit(self) -> None:
+        """Put every staged table in place (steps 2-4), then datapackage.json."""
+        out, edition = self.out, self.edition
+        try:
+            _write_journal(out, edition, self.staging, self.names)
+        except BaseException as exc:
+            if _journal(out, edition).exists():     # the journal is in place: the new edition wins
+                self.done = True
+                _roll_forward(out, _journal(out, edition))
+                raise WriteInterrupted(edition, replaced=True) from None
+            if isinstance(exc, KeyboardInterrupt):
+                raise WriteInterrupted(edition, replaced=False) from None
+            raise
+        self.done = True
+        try:
             _roll_forward(out, _journal(out, edition))
+        except KeyboardInterrupt:
+            _roll_forward(out, _journal(out, edition))   # a second Ctrl-C: the next start finishes it
             raise WriteInterrupted(edition, replaced=True) from None
-        shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(exc, KeyboardInterrupt):
-            raise WriteInterrupted(edition, replaced=False) from None
-        raise
-    try:
-        _roll_forward(out, _journal(out, edition))
-    except KeyboardInterrupt:
-        _roll_forward(out, _journal(out, edition))   # a second Ctrl-C: the next start finishes it
-        raise WriteInterrupted(edition, replaced=True) from None
-    write_datapackage(out)
+        write_datapackage(out)
 
 
-#: Rows per row group of a table written from Packed chunks: whole groups of this size,
-#: cut across chunks, so the file does not depend on the number of workers; 2^16 tokens
-#: rows are ~5 MB as Arrow, and writing one held ~3 times that (pq.write_table's
-#: default, 2^20, would be ~70 MB held at once; 2^17 added 33 MB to a 5,000-page peak).
-PACKED_ROW_GROUP = 1 << 16
+#: Rows per row group of a table written in chunks (Packed, or rows converted a part at
+#: a time): whole groups of this size, cut across chunks, so the file does not depend on
+#: the number of workers; 2^16 tokens rows are ~5 MB as Arrow, and writing one held ~3
+#: times that (pq.write_table's default, 2^20, would be ~70 MB held at once; 2^17 added
+#: 33 MB to a 5,000-page peak).
+PACKED_ROW_GROUP = 1 << 14
+#: Rows converted to Arrow at a time: the 5,000-page pages table (18 MB of dicts)
+#: converted whole added its Arrow copy and pyarrow's scratch on top of every other
+#: table's rows, the build's peak.
+CONVERT_ROWS = 1 << 10
 
 
-def _write_packed(path: Path, name: str, packed: Packed, edition: str) -> None:
-    """A Packed table's file, one row group at a time (never the whole table in memory)."""
+def _row_chunks(name: str, rows: list[dict], release: bool) -> Iterator[pa.Table]:
+    """`rows` as Arrow tables of CONVERT_ROWS rows; with `release`, the rows of each
+    chunk leave the list once converted, so their memory serves the next chunk."""
+    done = 0
+    while rows if release else done < len(rows):
+        start = 0 if release else done
+        data = to_arrow(name, rows[start:start + CONVERT_ROWS], first_row=done)
+        if release:
+            del rows[:CONVERT_ROWS]
+        done += data.num_rows
+        yield data
+
+
+def _write_chunks(path: Path, name: str, chunks: Iterable[pa.Table], edition: str,
+                  group_rows: int | None = None) -> None:
+    """A table's file from its Arrow chunks, one row group of `group_rows` (default
+    PACKED_ROW_GROUP) at a time, never the whole table in memory. Every table file of
+    an edition is written here."""
+    group_rows = group_rows or PACKED_ROW_GROUP
     with pq.ParquetWriter(path, arrow_schema(name, with_partition=True), compression="zstd") as writer:
         held, rows = [], 0
-        for chunk in packed.tables():
+        for chunk in chunks:
             held.append(chunk)
             rows += chunk.num_rows
-            while rows >= PACKED_ROW_GROUP:
+            while rows >= group_rows:
                 whole = pa.concat_tables(held)
-                writer.write_table(_file_table(name, whole.slice(0, PACKED_ROW_GROUP), edition),
-                                   row_group_size=PACKED_ROW_GROUP)
-                held, rows = [whole.slice(PACKED_ROW_GROUP)], whole.num_rows - PACKED_ROW_GROUP
+                writer.write_table(_file_table(name, whole.slice(0, group_rows), edition), row_group_size=group_rows)
+                held, rows = [whole.slice(group_rows)], whole.num_rows - group_rows
         if rows:
-            writer.write_table(_file_table(name, pa.concat_tables(held), edition), row_group_size=PACKED_ROW_GROUP)
+            writer.write_table(_file_table(name, pa.concat_tables(held), edition), row_group_size=group_rows)
 
 
 def _file_table(name: str, rows, edition: str):

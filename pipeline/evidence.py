@@ -126,30 +126,36 @@ class PageChars:
 
 
 class PageStore:
-    """The reader's pages as `add_boxes` compares them (PageChars), taken while the build
-    reads on: the folded text in memory, the boxes in the build's spill file
-    (sources.BoxSpill). The RawPages can then go before the stages that follow
-    (their lines were ~50 MB of the parent at 5,000 pages, their boxes 76 MB more).
-    A page whose lines carry no boxes (OCR, a flipbook) is not kept: add_boxes reads
-    the PDF for it."""
+    """The reader's pages as `add_boxes` compares them (PageChars), made from the build's
+    RawPages (a sources.PageSpill) one page at a time as add_boxes asks for them in page
+    order: the RawPages and their boxes stay on disk, not in the parent. A page whose
+    lines carry no boxes (OCR, a flipbook) is not in the store: add_boxes reads the PDF
+    for it."""
 
-    def __init__(self, raw_pages, spill):
-        self._spill = spill
-        self._pages: dict[int, tuple[str, int, int]] = {}
-        for page in raw_pages:
-            if page.lines and all(line.boxes is not None for line in page.lines):
+    def __init__(self, raw_pages):
+        from .sources import page_heads
+
+        self._pages = raw_pages
+        self._index = {head.page: i for i, head in enumerate(page_heads(raw_pages))}
+        self._last: tuple[int | None, PageChars | None] = (None, None)
+
+    def _chars(self, number: int) -> PageChars | None:
+        if self._last[0] != number:
+            page = self._pages[self._index[number]] if number in self._index else None
+            chars = None
+            if page is not None and page.lines and all(line.boxes is not None for line in page.lines):
                 chars = PageChars.from_lines(page.lines)
-                packed = chars.boxes.packed
-                self._pages[page.page] = (chars.text, spill.write(packed), len(packed))
+            self._last = (number, chars)
+        return self._last[1]
 
     def __contains__(self, number: int) -> bool:
-        return number in self._pages
+        return self._chars(number) is not None
 
     def __getitem__(self, number: int) -> PageChars:
-        from .sources import Boxes
-
-        text, at, size = self._pages[number]
-        return PageChars(text, Boxes(self._spill.read(at, size)))
+        chars = self._chars(number)
+        if chars is None:
+            raise KeyError(number)
+        return chars
 
 
 def cell_mention_boxes(row: dict, bbox, page: PageChars) -> list[dict]:

@@ -33,12 +33,15 @@ TOTAL_CAP = patterns.compile(r"累计|合计|总额|总计")
 VALIDITY_WORDS = patterns.compile(r"有效期|施行期限|执行期限|实施期限|试行期|截止|到期")
 
 
-def incentives_table(tables: dict) -> list[dict]:
-    """`incentives` rows of one edition from its other tables (lists of row dicts)."""
+def incentives_table(tables: dict, printed_pages: dict[int, int | None] | None = None) -> list[dict]:
+    """`incentives` rows of one edition from its other tables (lists of row dicts).
+    `printed_pages` (page -> printed page) stands in for the `pages` rows when the
+    build has written them already."""
     closed = {s["doc_id"] for s in tables["sections"] if s.get("kind") == "closing"}
     documents = {d["doc_id"]: {**d, "_closed": d["doc_id"] in closed} for d in tables["documents"]}
     sections = {s["section_id"]: s for s in tables["sections"]}
-    printed = {p["page"]: p.get("printed_page") for p in tables.get("pages", [])}
+    printed = printed_pages if printed_pages is not None else \
+        {p["page"]: p.get("printed_page") for p in tables.get("pages", [])}
     departments = _closing_brackets_lift(_departments(tables.get("responsibilities", [])),
                                          tables.get("responsibilities", []), tables["sections"])
     mentions: dict[str, list[tuple[str, dict]]] = {}

@@ -164,6 +164,12 @@ def page_kind(body: list[str]) -> str:
     return "body"
 
 
+def _named(page: RawPage) -> RawPage:
+    """What a warning says of a page (number, label, error), without its lines: the
+    pages of a warning are kept to its end, and a source can have thousands of them."""
+    return RawPage(page=page.page, label=page.label, error=page.error)
+
+
 def _where(page: RawPage) -> str:
     """'page 45', with the page's label when it has its own ('page 45 (label 395)')."""
     if page.label and page.label != str(page.page):
@@ -183,15 +189,15 @@ def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
         raw_text = "".join(l.text for l in page.lines)
         if CONTROL.search(raw_text):     # normalize removes them; the text layer is suspect
             unread.setdefault("control characters in the text layer (removed; broken ToUnicode map?)",
-                              []).append(page)
+                              []).append(_named(page))
         if PRIVATE_USE.search(raw_text):
-            unread.setdefault("Private Use Area characters in the text layer (unmapped glyphs?)", []).append(page)
+            unread.setdefault("Private Use Area characters in the text layer (unmapped glyphs?)", []).append(_named(page))
         if page.rotated_glyphs:
-            unread.setdefault("text set rotated (not upright) is left out of pages.text", []).append(page)
+            unread.setdefault("text set rotated (not upright) is left out of pages.text", []).append(_named(page))
         body = [t for t in parts.body_text if t]
         kept = [line for line, t in zip(parts.body, parts.body_text) if t]     # the lines of `body`
         if page.error:
-            unread.setdefault("damaged", []).append(page)
+            unread.setdefault("damaged", []).append(_named(page))
         elif not page.has_text_layer and page.ocr and body:   # routine on scans: INFO, not a warning
             conf = f"{page.ocr_confidence:.2f}" if page.ocr_confidence is not None else "n/a"
             log.info("%s: %s: no text layer (image-only page); text read by OCR (%s, confidence %s)",
@@ -201,11 +207,11 @@ def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
             log.info("%s: %s: image-only page; OCR read only its page furniture (%s)", source, _where(page),
                      " | ".join([*parts.header, *parts.footer]))
         elif not page.has_text_layer and page.ocr:
-            unread.setdefault("no text layer (image-only page), and OCR read no text", []).append(page)
+            unread.setdefault("no text layer (image-only page), and OCR read no text", []).append(_named(page))
         elif not page.has_text_layer and (page.image_count or page.width is None):   # a text export: unknown
-            unread.setdefault("no text layer (image-only page)", []).append(page)
+            unread.setdefault("no text layer (image-only page)", []).append(_named(page))
         elif not page.has_text_layer:
-            unread.setdefault("blank (no text, no image)", []).append(page)
+            unread.setdefault("blank (no text, no image)", []).append(_named(page))
         rows.append({
             "edition": edition,
             "page": page.page,

@@ -205,12 +205,15 @@ def without_tables(raw_pages: list, regions: dict[int, list[TableRegion]]) -> li
     """RawPages with every line inside a table dropped, so the body text holds no cell.
 
     A line is inside when its vertical centre lies in a table's box and it overlaps the
-    box horizontally. Pages are changed in place (lines only) and returned.
+    box horizontally. Pages are changed in place (lines only; a list or a PageSpill) and returned.
     """
-    for page in raw_pages:
+    if not regions:
+        return raw_pages
+    for i, page in enumerate(raw_pages):
         boxes = [r.bbox for r in regions.get(page.page, [])]
         if boxes:
             page.lines = [line for line in page.lines if not any(_inside(line, box) for box in boxes)]
+            raw_pages[i] = page     # a PageSpill keeps a copy: store the change
     return raw_pages
 
 

@@ -193,6 +193,16 @@ class Pool:
         """func(*chunk) for every chunk (a tuple of arguments), results in order."""
         if self._executor is None:
             return (func(*args) for args in chunks)
+        import collections
+
         with uninterrupted():
-            futures = [self._executor.submit(func, *args) for args in chunks]
-        return (future.result() for future in futures)
+            futures = collections.deque(self._executor.submit(func, *args) for args in chunks)
+        return _results(futures)
+
+
+def _results(futures) -> Iterator:
+    """Each future's result in order, the future let go as its result is taken: a done
+    future keeps its result, and a list of them kept every page the readers sent back
+    (155 MB at 5,000 pages) until the last one was read."""
+    while futures:
+        yield futures.popleft().result()

@@ -138,23 +138,29 @@ def sample_pages():
     return read_pages(SAMPLE_PDF, workers=1, ocr=False)[1]
 
 
-def test_spilled_boxes_read_back_as_they_were(sample_pages):
-    import copy
+def test_spilled_pages_read_back_as_they_were(sample_pages):
+    """The build's PageSpill gives back each page as the reader made it, its boxes left
+    on disk until used; a page stored again (OCR, ruled tables) replaces the first."""
+    import dataclasses
     import pickle
 
-    from pipeline.sources import Boxes, BoxSpill
+    from pipeline.sources import Boxes, PageSpill
 
-    spill = BoxSpill()
-    pages = copy.deepcopy(sample_pages[:3])    # the module's pages keep their boxes in memory
-    lines = [line for page in pages for line in page.lines]
-    before = [(len(line.boxes), line.boxes.packed) for line in lines]
-    for page in pages:
-        spill.keep(page)
-    assert all(line.boxes._packed == b"" for line in lines)           # moved out of memory
-    assert [(len(line.boxes), line.boxes.packed) for line in lines] == before
-    line = lines[5]
-    assert pickle.loads(pickle.dumps(line.boxes)) == Boxes(before[5][1]) == line.boxes
-    assert list(line.boxes)[:2] == list(Boxes(before[5][1]))[:2]
+    spill = PageSpill()
+    spill.extend(sample_pages)
+    assert len(spill) == 50
+    assert list(spill) == sample_pages
+    page = spill[7]
+    assert page == sample_pages[7] and page is not sample_pages[7]
+    assert all(line.boxes._packed == b"" for line in page.lines)           # read from the file on use
+    line = page.lines[5]
+    packed = sample_pages[7].lines[5].boxes.packed
+    assert pickle.loads(pickle.dumps(line.boxes)) == Boxes(packed) == line.boxes
+    assert list(line.boxes)[:2] == list(Boxes(packed))[:2]
+    assert spill.heads()[7] == dataclasses.replace(sample_pages[7], lines=[])
+    changed = dataclasses.replace(page, lines=page.lines[:2], label="x")
+    spill[7] = changed
+    assert spill[7] == changed and spill.heads()[7].label == "x" and spill[8] == sample_pages[8]
     spill.close()
 
 
@@ -162,14 +168,17 @@ def test_page_store_gives_what_the_lines_give(sample_pages):
     """add_boxes reads each page from the store as it read it from the RawPage's lines;
     image-only pages (45-49 of the sample) are not kept (add_boxes reads the PDF there)."""
     from pipeline.evidence import PageChars, PageStore
-    from pipeline.sources import BoxSpill
+    from pipeline.sources import PageSpill
 
-    spill = BoxSpill()
-    store = PageStore(sample_pages, spill)
+    spill = PageSpill()
+    spill.extend(sample_pages)
+    store = PageStore(spill)
     expected = {p.page: PageChars.from_lines(p.lines) for p in sample_pages if p.lines}
     assert sorted(n for n in range(1, 51) if n in store) == sorted(expected) == [*range(1, 45), 50]
     for number, chars in expected.items():
         kept = store[number]
         assert (kept.text, list(kept.boxes)) == (chars.text, list(chars.boxes))
     assert len(store[1].text) == 699     # pdfium: page 1 holds 699 characters that are not whitespace
+    with pytest.raises(KeyError):
+        store[46]
     spill.close()

@@ -104,7 +104,7 @@ def test_a_kill_at_any_step_of_a_replacement_leaves_the_edition_old_or_new(tmp_p
 def test_a_kill_while_staging_leaves_the_old_edition(tmp_path):
     out = tmp_path / "out"
     dataset.write_edition(out, EDITION, _tables("old"))
-    real = pq.write_table
+    real = dataset._write_chunks     # every table file is written there
     pid = os.fork()
     if pid == 0:
         written = [0]
@@ -115,7 +115,7 @@ def test_a_kill_while_staging_leaves_the_old_edition(tmp_path):
             if written[0] == 2:
                 os.kill(os.getpid(), signal.SIGKILL)
 
-        pq.write_table = write_then_die
+        dataset._write_chunks = write_then_die
         try:
             dataset.write_edition(out, EDITION, _tables("new"))
         finally:

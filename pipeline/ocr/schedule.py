@@ -109,8 +109,9 @@ class OcrPass:
                 return "regions", _ocr_regions, (self.path, index, regions)
         return None
 
-    def finish(self) -> None:
-        """Wait for every OCR page and fill it in (in page order)."""
+    def finish(self) -> list[RawPage]:
+        """Wait for every OCR page and fill it in (in page order); returns the pages
+        queued for OCR, filled in or not."""
         total = len(self._jobs)
         for page, kind, job in self._jobs:
             try:
@@ -132,4 +133,6 @@ class OcrPass:
             log.info("OCR: %d/%d pages (page %d, %s)", self._done_ocr, total, page.page, kind)
         if total:
             log.info("OCR: %d pages in %.1f s", total, time.perf_counter() - self._start)
+        pages = [page for page, _, _ in self._jobs]
         self._jobs = []
+        return pages

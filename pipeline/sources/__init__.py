@@ -21,22 +21,24 @@ class InputError(Exception):
 class Boxes:
     """The boxes (x0, top, x1, bottom) of a line's characters, packed as doubles: a tuple
     per character held ~170 bytes (400 MB at 5,000 pages) and was most of the cost of
-    sending pages back from the reading workers. Reads like a list of tuples."""
+    sending pages back from the reading workers. Reads like a list of tuples. A line kept
+    in a PageSpill has its boxes there, read back on use."""
 
     __slots__ = ("_packed", "_spill", "_at", "_size")
 
     def __init__(self, packed: bytes):
         self._packed, self._spill, self._at, self._size = packed, None, 0, len(packed)
 
+    @classmethod
+    def spilled(cls, spill: "PageSpill", at: int, size: int) -> "Boxes":
+        """The boxes written at `at` in `spill`'s file."""
+        boxes = cls.__new__(cls)
+        boxes._packed, boxes._spill, boxes._at, boxes._size = b"", spill, at, size
+        return boxes
+
     @property
     def packed(self) -> bytes:
         return self._packed if self._spill is None else self._spill.read(self._at, self._size)
-
-    def spill_to(self, spill: "BoxSpill") -> None:
-        """Move the packed boxes into `spill`'s file; they are read back when used."""
-        if self._spill is None:
-            self._at = spill.write(self._packed)
-            self._spill, self._packed = spill, b""
 
     @classmethod
     def of(cls, boxes) -> "Boxes":
@@ -69,42 +71,6 @@ class Boxes:
         return f"Boxes({list(self)!r})"
 
 
-class BoxSpill:
-    """A temporary file for the character boxes of an edition's lines, while the build
-    needs them only at its end (pipeline.evidence): held in memory they grew the
-    parent with the page count (76 MB of boxes, ~150 MB with their objects, at 5,000
-    pages). The file has no name (deleted when closed) and lives where `dir` says."""
-
-    def __init__(self, dir: Path | None = None):
-        import tempfile
-
-        self._file = tempfile.TemporaryFile(dir=dir)
-        self._end = 0
-
-    def write(self, data: bytes) -> int:
-        """Append `data`; returns its offset."""
-        at = self._end
-        self._file.write(data)
-        self._end += len(data)
-        return at
-
-    def read(self, at: int, size: int) -> bytes:
-        import os
-
-        self._file.flush()
-        return os.pread(self._file.fileno(), size, at)
-
-    def keep(self, page: "RawPage") -> "RawPage":
-        """The page with its lines' boxes moved into this file."""
-        for line in page.lines:
-            if line.boxes is not None:
-                line.boxes.spill_to(self)
-        return page
-
-    def close(self) -> None:
-        self._file.close()
-
-
 @dataclass(slots=True)   # 100 bytes less per line than with a __dict__: 100,000 lines at 5,000 pages
 class Line:
     text: str
@@ -135,6 +101,113 @@ class RawPage:
     ocr: bool = False                 # the lines were read by OCR from the page image
     ocr_engine: str | None = None     # e.g. "rapidocr 3.10.0"
     ocr_confidence: float | None = None   # mean engine confidence of the OCR lines, 0..1
+
+
+#: The RawPage fields a PageSpill keeps beside the lines, in this order.
+_HEAD = ("page", "width", "height", "printed_page", "label", "char_count", "image_count", "path_segments",
+         "has_text_layer", "error", "rotated_glyphs", "ocr", "ocr_engine", "ocr_confidence")
+
+
+def _plain(value):
+    """A number as Python's own type: marshal writes a numpy float64 (OCR's line
+    geometry), a subclass of float, as its raw bytes."""
+    if type(value) in (float, int, bool, str) or value is None:
+        return value
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, int):
+        return int(value)
+    if hasattr(value, "item"):       # numpy.int64 and numpy.float32 are no Python int or float
+        return value.item()
+    return value
+
+
+class PageSpill:
+    """A source's RawPages in an unnamed temporary file, kept as the reader delivers them
+    and read back one at a time: held as objects, the lines of 5,000 pages grew the
+    build's parent by 80 MB (their boxes, 93 MB more, were already on disk), and freeing
+    them gave almost none of it back to the system. A sequence of RawPages: `pages[i]`
+    and iteration load pages from the file (~20 µs a page; the boxes stay on disk until
+    used), `pages[i] = page` replaces one (OCR, ruled tables); `heads()` gives every page
+    without its lines, from memory. Deleted when closed."""
+
+    def __init__(self, dir: Path | None = None):
+        import tempfile
+
+        self._file = tempfile.TemporaryFile(dir=dir)
+        self._end = 0
+        self._index: list[tuple[int, int]] = []     # offset and size of each page's record
+        self._heads: list[tuple] = []                # each page's _HEAD fields
+
+    def write(self, data: bytes) -> int:
+        """Append `data`; returns its offset."""
+        at = self._end
+        self._file.write(data)
+        self._end += len(data)
+        return at
+
+    def read(self, at: int, size: int) -> bytes:
+        import os
+
+        self._file.flush()
+        return os.pread(self._file.fileno(), size, at)
+
+    def _record(self, page: RawPage) -> tuple[tuple[int, int], tuple]:
+        import marshal
+
+        lines = []
+        for line in page.lines:
+            at = size = -1
+            if line.boxes is not None:
+                packed = line.boxes.packed
+                at, size = self.write(packed), len(packed)
+            lines.append((line.text, _plain(line.top), _plain(line.bottom), _plain(line.x0), _plain(line.x1),
+                          _plain(line.size), at, size))
+        head = tuple(_plain(getattr(page, name)) for name in _HEAD)
+        # marshal, not pickle: tuples of floats and strings load 3x faster, with no
+        # Python-level __setstate__ per Line.
+        data = marshal.dumps((head, lines))
+        return (self.write(data), len(data)), head
+
+    def append(self, page: RawPage) -> None:
+        where, head = self._record(page)
+        self._index.append(where)
+        self._heads.append(head)
+
+    def extend(self, pages) -> None:
+        for page in pages:
+            self.append(page)
+
+    def __setitem__(self, i: int, page: RawPage) -> None:
+        self._index[i], self._heads[i] = self._record(page)   # the old record stays, unread
+
+    def __getitem__(self, i: int) -> RawPage:
+        import marshal
+
+        head, lines = marshal.loads(self.read(*self._index[i]))
+        page = RawPage(**dict(zip(_HEAD, head)))
+        page.lines = [Line(text, top, bottom, x0, x1, size, Boxes.spilled(self, at, n) if at >= 0 else None)
+                      for text, top, bottom, x0, x1, size, at, n in lines]
+        return page
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __iter__(self):
+        for i in range(len(self._index)):
+            yield self[i]
+
+    def heads(self) -> list[RawPage]:
+        """Every page without its lines (page numbers, errors, counts), from memory."""
+        return [RawPage(**dict(zip(_HEAD, head))) for head in self._heads]
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def page_heads(pages) -> list[RawPage]:
+    """The pages without their lines when they are in a PageSpill, else the pages."""
+    return pages.heads() if isinstance(pages, PageSpill) else list(pages)
 
 
 def file_sha256(path: Path) -> str:
@@ -183,14 +256,19 @@ def is_pdf_head(head: bytes) -> bool:
 
 
 def read_pages(path: Path, workers: int = 2, progress=None, ocr: bool = True,
-               pool=None, reader: str = "pdfium", spill: BoxSpill | None = None) -> tuple[str, list[RawPage]]:
+               pool=None, reader: str = "pdfium", spill: PageSpill | None = None) -> tuple[str, list[RawPage]]:
     """The source kind and its pages, in page order (on the build's pool, if given).
     `reader` picks the PDF character reader: "pdfium" (default, fast) or "pdfplumber"
-    (the reference); `spill` keeps the characters' boxes in a file (BoxSpill)."""
+    (the reference). With `spill`, the pages go into it as they are read, and it is
+    what is returned (a PageSpill)."""
     kind = source_kind(path)
     if kind == "pdf":
         from .pdf import read_pdf
         return kind, read_pdf(path, workers=workers, progress=progress, ocr=ocr, pool=pool, reader=reader,
                               spill=spill)
     from .flipbook import read_flipbook
-    return kind, read_flipbook(path)
+    pages = read_flipbook(path)
+    if spill is None:
+        return kind, pages
+    spill.extend(pages)
+    return kind, spill

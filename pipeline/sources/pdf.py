@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import Boxes, BoxSpill, InputError, Line, RawPage
+from . import Boxes, InputError, Line, PageSpill, RawPage
 from .glyphs import BASELINE, BOTTOM, EMPTY, SIZE, TOP, X0, X1, Glyphs
 from ..text import is_cjk
 from .pdfchars import page_chars
@@ -126,10 +126,10 @@ from .overdrawn import overdrawn_pages  # noqa: E402
 
 
 def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True, pool=None,
-             reader: str = "pdfium", spill: BoxSpill | None = None) -> list[RawPage]:
+             reader: str = "pdfium", spill: PageSpill | None = None) -> list[RawPage]:
     """All pages of the PDF as RawPages, in page order; on the build's worker pool
     (pipeline.workers.Pool) if given, else on one of `workers` processes. With `spill`,
-    each page's character boxes go to that file as the page arrives."""
+    each page goes into that file as it arrives, and the spill is returned."""
     from ..workers import Pool, spans
 
     if pool is None:
@@ -151,26 +151,28 @@ def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True, pool
         pdf = open_pdf(path)
         n = len(pdf.pages)
     try:
-        labels = _labels(pdf, n)
+        labels = _labels(pdf, n) or []
         overdrawn = overdrawn_pages(pdf.doc)
     finally:
         _close(pdf)
-    pages: list[RawPage] = []
+    pages = spill if spill is not None else []
     try:
         work = [(path, reader, a, b, overdrawn) for a, b in spans([1] * n, pool.workers, most=25)]
         with OcrPass(path, pool.workers, progress, enabled=ocr) as ocr_pass:   # OCR in a pool of its own
             for batch in pool.map(_read_span, work):
-                pages.extend(map(spill.keep, batch) if spill else batch)
-                ocr_pass.submit(batch)
-            ocr_pass.finish()
+                for page in batch:
+                    if page.page <= len(labels):
+                        page.label = labels[page.page - 1]
+                ocr_pass.submit(batch)     # it keeps the pages it will fill in
+                pages.extend(batch)
+            filled = ocr_pass.finish()
     finally:
         if pool.serial:
             _close_worker()
-    if labels:
-        for page, label in zip(pages, labels):
-            page.label = label
+    for page in filled:
+        pages[page.page - 1] = page        # pages are in page order, from 1
     if ocr:
-        _warn_not_ocred(path, pages)
+        _warn_not_ocred(path, filled)      # a page that needs OCR was queued for it
     return pages
 
 
