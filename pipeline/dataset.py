@@ -409,11 +409,11 @@ class EditionWriter:
         write_datapackage(out)
 
 
-#: Rows per row group of a table written in chunks (Packed, or rows converted a part at
-#: a time): whole groups of this size, cut across chunks, so the file does not depend on
-#: the number of workers; 2^16 tokens rows are ~5 MB as Arrow, and writing one held ~3
-#: times that (pq.write_table's default, 2^20, would be ~70 MB held at once; 2^17 added
-#: 33 MB to a 5,000-page peak).
+#: Rows per row group of a table written from Packed chunks: whole groups of this size,
+#: cut across chunks, so the file does not depend on the number of workers. Writing one
+#: group of tokens held ~1.3 KB a row (Arrow, dictionary pages, zstd): 2^16 rows added 37
+#: MB to the 5,000-page parent's peak, 2^14 adds 21 (pq.write_table's default, 2^20,
+#: would hold ~70 MB of Arrow alone); 80 groups of 16,384 rows still read fast.
 PACKED_ROW_GROUP = 1 << 14
 #: Rows converted to Arrow at a time: the 5,000-page pages table (18 MB of dicts)
 #: converted whole added its Arrow copy and pyarrow's scratch on top of every other

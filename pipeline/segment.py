@@ -49,9 +49,13 @@ _JIEBA_WORD = patterns.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._]+")
 # CHUNKS_PER_STAGE times the pool's usual chunks per worker: ~0.06 s of work each on a
 # 500-page edition, so whichever worker is free takes the next and both end together.
 CHUNKS_PER_STAGE = 2
-# ...and none longer than this many sections, so that a worker's memory does not grow
-# with the edition: 5,000 pages in 16 chunks peaked at 291 MB per worker (186 MB for 500).
+# ...and none longer than this many sections or characters (but for a single longer
+# section), so that a worker's memory does not grow with the edition: 5,000 pages in 16
+# chunks peaked at 291 MB per worker (186 MB for 500); in chunks of 25 sections, whose
+# sections grow with their documents, 211 MB (150 MB for 50 pages); with the characters
+# capped, 176 MB.
 SECTIONS_PER_CHUNK = 25
+TEXT_PER_CHUNK = 16_000
 
 TOKEN_COLUMNS = ["edition", "section_id", "sentence_index", "token_index", "token", "pos", "char_start"]
 
@@ -85,9 +89,11 @@ def gather_segments(results: Iterable) -> dict:
 
 def section_chunks(sections: list[dict], edition: str, pool: Pool) -> list[tuple]:
     """(sections, edition) arguments for the pool: contiguous runs of about equal text
-    length (both stages' time goes with it), of at most SECTIONS_PER_CHUNK sections."""
+    length (both stages' time goes with it), of at most SECTIONS_PER_CHUNK sections and
+    TEXT_PER_CHUNK characters."""
     return [(sections[a:b], edition) for a, b in
-            spans([len(s["text"]) for s in sections], pool.workers * CHUNKS_PER_STAGE, most=SECTIONS_PER_CHUNK)]
+            spans([len(s["text"]) for s in sections], pool.workers * CHUNKS_PER_STAGE, most=SECTIONS_PER_CHUNK,
+                  heaviest=TEXT_PER_CHUNK)]
 
 
 def _segment_chunk(sections: list[dict], edition: str) -> tuple[tuple[bytes, int], tuple[bytes, int]]:

@@ -112,9 +112,11 @@ def worker_start() -> None:
     _Signals.held, _Signals.pending = 0, None     # as forked, perhaps inside `uninterrupted`
 
 
-def spans(weights: Sequence[float], workers: int, most: int | None = None) -> list[tuple[int, int]]:
+def spans(weights: Sequence[float], workers: int, most: int | None = None,
+          heaviest: float | None = None) -> list[tuple[int, int]]:
     """Contiguous (start, stop) index ranges over `weights`, in order, of about equal
-    total weight: CHUNKS_PER_WORKER per worker, and none longer than `most` items.
+    total weight: CHUNKS_PER_WORKER per worker, none longer than `most` items, and none
+    heavier than `heaviest` unless it is one item.
 
     spans([1] * 50, 2) -> [(0, 13), (13, 25), (25, 38), (38, 50)]
     """
@@ -125,12 +127,16 @@ def spans(weights: Sequence[float], workers: int, most: int | None = None) -> li
     if most:
         want = max(want, -(-n // most))
     total = sum(weights) or 1
-    out, start, size = [], 0, 0.0
+    out, start, size, held = [], 0, 0.0, 0.0
     for i, weight in enumerate(weights):
+        if heaviest and i > start and held + weight > heaviest:
+            out.append((start, i))
+            start, held = i, 0.0
         size += weight
+        held += weight
         if size >= total * (len(out) + 1) / want or (most and i + 1 - start >= most):
             out.append((start, i + 1))
-            start = i + 1
+            start, held = i + 1, 0.0
     if start < n:
         out.append((start, n))
     return out

@@ -31,6 +31,17 @@ def test_spans(weights, workers, most, expected):
     assert spans(weights, workers, most) == expected
 
 
+@pytest.mark.parametrize("weights, heaviest, expected", [
+    ([10] * 8, 30, [(0, 3), (3, 6), (6, 8)]),       # the even split is (0, 4), (4, 8): 40 each
+    ([10] * 8, 1000, [(0, 4), (4, 8)]),              # a loose cap changes nothing
+    ([5, 50, 5, 5], 20, [(0, 1), (1, 2), (2, 4)]),  # one section over the cap is a chunk of its own
+])
+def test_spans_stay_under_a_weight(weights, heaviest, expected):
+    """The 5,000-page bench's sections grow with their documents: chunks of 25 of them
+    held up to 122,000 characters, and segmenting one grew a worker by 30 MB."""
+    assert spans(weights, 1, heaviest=heaviest) == expected
+
+
 def test_serial_pool_runs_in_order_in_this_process():
     import os
 
