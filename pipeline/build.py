@@ -50,9 +50,9 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
 
         try:
             with _pool(workers) as pool:
+                # Each worker starts the text stages (segment.warm) as soon as its reading is done.
                 kind, raw_pages = read_pages(source, progress=progress, ocr=ocr, pool=pool, reader=reader,
-                                             spill=spill)
-                segment.warm(pool)  # the idle workers start the text stages while this process goes on
+                                             spill=spill, queued=lambda: segment.warm(pool))
                 heads = page_heads(raw_pages)
                 refused = frozenset(p.page - 1 for p in heads if (p.error or "").startswith("PageTooLarge"))
                 regions = _ruled_tables(source, heads, refused) if kind == "pdf" else {}  # kept out of the body

@@ -229,13 +229,14 @@ def _cut_block(seg: Segmenter, block: str) -> list[tuple[str, str]]:
     the dictionary (a word's weight is log(its frequency / the total)); a character that
     starts no word is a word of frequency 1. Ties go to the longer word, as in jieba's
     max over (weight, end). Single Latin letters and digits in a row join as one "eng" token."""
-    words, logtotal, n, ln = seg.words, seg.logtotal, len(block), math.log
+    starting, logtotal, n, ln = seg.words.starting, seg.logtotal, len(block), math.log
     weight = [0.0] * (n + 1)   # weight[i]: of the best path through block[i:]
     stop = list(range(1, n + 1))  # stop[i]: end of the first word on that path
     for i in range(n - 1, -1, -1):
         best, best_stop = ln(1) - logtotal + weight[i + 1], i + 1
         found = False
         j = i + 1
+        words = starting(block[i])
         while j <= n:
             code = words.get(block[i:j])
             if code is None:
@@ -256,7 +257,7 @@ def _cut_block(seg: Segmenter, block: str) -> list[tuple[str, str]]:
         if buf:
             out.append((buf, "eng"))
             buf = ""
-        code = words.get(word)
+        code = starting(word[0]).get(word)
         out.append((word, seg.tags[code % _TAGS] if code is not None else "x"))
     if buf:
         out.append((buf, "eng"))
@@ -287,17 +288,47 @@ def cache_dir() -> Path:
 _TAGS = 256
 
 
+class Words:
+    """jieba's dictionary taught our words: every word and every prefix of one ->
+    frequency * _TAGS + the number of its tag (a prefix that is no word has frequency
+    0; tag 0 is "x", jieba's tag for a word without one). Kept as one marshalled dict
+    per first character, each read on its first use: marshal.loads of the whole
+    500,000-entry dict was 0.17 s of every worker's start, most of a 50-page build's
+    text stages, whose text starts words with a fraction of the characters."""
+
+    __slots__ = ("_packed", "_loaded")
+
+    def __init__(self, packed: dict[str, bytes]):
+        self._packed, self._loaded = packed, {}
+
+    def starting(self, char: str) -> dict[str, int]:
+        """The entries of the words that start with `char` (empty if none)."""
+        found = self._loaded.get(char)
+        if found is None:
+            blob = self._packed.get(char)
+            found = self._loaded[char] = marshal.loads(blob) if blob is not None else {}
+        return found
+
+    def get(self, word: str, default=None):
+        return self.starting(word[0]).get(word, default) if word else default
+
+    def __contains__(self, word: str) -> bool:
+        return self.get(word) is not None
+
+    @staticmethod
+    def pack(entries: dict[str, int]) -> dict[str, bytes]:
+        by_first: dict[str, dict[str, int]] = {}
+        for word, code in entries.items():
+            by_first.setdefault(word[0], {})[word] = code
+        return {char: marshal.dumps(part) for char, part in by_first.items()}
+
+
 @dataclass(frozen=True)
 class Segmenter:
-    """jieba's dictionary taught our words, as `_cut` reads it.
-
-    words: every dictionary word and every prefix of one -> frequency * _TAGS + the
-    number of its tag in `tags` (a prefix that is no word has frequency 0; tag 0 is
-    "x", jieba's tag for a word without one). One dict of ints, because loading the
-    dictionary is most of a worker's start-up and marshal reads ints fastest (a second
-    word-keyed dict for the tags cost 0.16 s more per process).
-    """
-    words: dict[str, int]
+    """jieba's dictionary taught our words (Words), as `_cut` reads it. Ints, because
+    marshal reads ints fastest (a second word-keyed dict for the tags cost 0.16 s more
+    per process)."""
+    words: Words
     logtotal: float
     tags: list[str]
     protected: object  # regex of the words jieba cannot hold (首台(套)), longest first
@@ -343,22 +374,22 @@ def _segmenter() -> Segmenter:
     if not hit:
         state = _build(words, special)
         _save(path, state)
-    entries, total, tags = state
+    packed, total, tags = state
     # Longest first, so 中国(浙江)自由贸易试验区杭州片区管理委员会 wins over a shorter name.
     protected = patterns.compile("|".join(regex.escape(w) for w in sorted(special, key=len, reverse=True))
                               or r"(?!)")
     log.debug("segmenter ready: %d user words, %d matched before jieba, cache %s",
               len(words), len(special), "hit" if hit else "miss")
-    return Segmenter(entries, math.log(total), tags, protected, special)
+    return Segmenter(Words(packed), math.log(total), tags, protected, special)
 
 
 #: Changes whenever the cached layout does (old files are then never read).
-_CACHE_FORMAT = "words-packed-1"
+_CACHE_FORMAT = "words-by-first-character-1"
 
 
-def _build(words: list[tuple[str, str]], special: dict[str, str]) -> tuple[dict[str, int], int, list[str]]:
-    """(words -> frequency * _TAGS + tag number, total frequency, tag names) of jieba's
-    dictionary with our words added."""
+def _build(words: list[tuple[str, str]], special: dict[str, str]) -> tuple[dict[str, bytes], int, list[str]]:
+    """(Words.pack of words -> frequency * _TAGS + tag number, total frequency, tag
+    names) of jieba's dictionary with our words added."""
     posseg = jieba_posseg(words, special)
     word_tags = posseg.word_tag_tab    # prefixes have no tag
     tags = ["x", *sorted({t for t in word_tags.values() if t != "x"})]
@@ -368,7 +399,7 @@ def _build(words: list[tuple[str, str]], special: dict[str, str]) -> tuple[dict[
         raise ValueError("jieba's dictionary tags words it does not hold")
     number = {t: i for i, t in enumerate(tags)}
     entries = {w: f * _TAGS + number[word_tags.get(w, "x")] for w, f in posseg.tokenizer.FREQ.items()}
-    return entries, posseg.tokenizer.total, tags
+    return Words.pack(entries), posseg.tokenizer.total, tags
 
 
 def jieba_posseg(words: list[tuple[str, str]], special: dict[str, str]):

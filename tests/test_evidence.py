@@ -164,6 +164,25 @@ def test_spilled_pages_read_back_as_they_were(sample_pages):
     spill.close()
 
 
+def test_spilled_numbers_come_back_as_python_numbers():
+    """OCR gives numpy float64 geometry; marshal would write it as its raw bytes."""
+    import numpy as np
+
+    from pipeline.sources import Line, PageSpill, RawPage
+
+    spill = PageSpill()
+    spill.append(RawPage(page=1, lines=[Line("— 390 —", np.float64(785.06), np.float64(809.9), np.float32(267.3),
+                                             np.float64(328.8), np.float64(21.6))],
+                         width=np.float64(595.0), image_count=np.int64(1), ocr_confidence=np.float32(0.5)))
+    page = spill[0]
+    line = page.lines[0]
+    assert (line.top, line.bottom, line.x1, line.size) == (785.06, 809.9, 328.8, 21.6)
+    assert type(line.x0) is float and abs(line.x0 - 267.3) < 1e-4
+    assert (page.width, page.image_count, page.ocr_confidence) == (595.0, 1, 0.5)
+    assert type(page.image_count) is int
+    spill.close()
+
+
 def test_page_store_gives_what_the_lines_give(sample_pages):
     """add_boxes reads each page from the store as it read it from the RawPage's lines;
     image-only pages (45-49 of the sample) are not kept (add_boxes reads the PDF there)."""

@@ -231,3 +231,15 @@ def test_extract_without_an_edition_is_one_error_line(tmp_path):
     assert (run.returncode, run.stdout) == (2, "")
     assert run.stderr_lines == ["error: extract: give --edition EDITION (and --data DIR) to redo a built edition"]
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("source", ["raw/2023.pdf", "raw/2023-flipbook.txt"])
+def test_the_next_work_is_queued_once_the_reading_is(source):
+    """The build queues each worker's warm-up (segment.warm) right behind its reading, so
+    a worker starts jieba and the finders as soon as its pages are read."""
+    from pipeline.sources import read_pages
+
+    events = []
+    with Pool(2) as pool:
+        _, pages = read_pages(ROOT / source, pool=pool, ocr=False, queued=lambda: events.append(len(events)))
+    assert events == [0] and len(pages) == 50

@@ -256,17 +256,21 @@ def is_pdf_head(head: bytes) -> bool:
 
 
 def read_pages(path: Path, workers: int = 2, progress=None, ocr: bool = True,
-               pool=None, reader: str = "pdfium", spill: PageSpill | None = None) -> tuple[str, list[RawPage]]:
+               pool=None, reader: str = "pdfium", spill: PageSpill | None = None,
+               queued=None) -> tuple[str, list[RawPage]]:
     """The source kind and its pages, in page order (on the build's pool, if given).
     `reader` picks the PDF character reader: "pdfium" (default, fast) or "pdfplumber"
     (the reference). With `spill`, the pages go into it as they are read, and it is
-    what is returned (a PageSpill)."""
+    what is returned (a PageSpill). `queued()` is called once the reading is handed
+    to the pool."""
     kind = source_kind(path)
     if kind == "pdf":
         from .pdf import read_pdf
         return kind, read_pdf(path, workers=workers, progress=progress, ocr=ocr, pool=pool, reader=reader,
-                              spill=spill)
+                              spill=spill, queued=queued)
     from .flipbook import read_flipbook
+    if queued is not None:
+        queued()
     pages = read_flipbook(path)
     if spill is None:
         return kind, pages

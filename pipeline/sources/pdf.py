@@ -126,15 +126,17 @@ from .overdrawn import overdrawn_pages  # noqa: E402
 
 
 def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True, pool=None,
-             reader: str = "pdfium", spill: PageSpill | None = None) -> list[RawPage]:
+             reader: str = "pdfium", spill: PageSpill | None = None, queued=None) -> list[RawPage]:
     """All pages of the PDF as RawPages, in page order; on the build's worker pool
     (pipeline.workers.Pool) if given, else on one of `workers` processes. With `spill`,
-    each page goes into that file as it arrives, and the spill is returned."""
+    each page goes into that file as it arrives, and the spill is returned. `queued()`
+    is called once every page is queued for the workers (the build queues their next
+    work behind the reading)."""
     from ..workers import Pool, spans
 
     if pool is None:
         with Pool(workers) as own:
-            return read_pdf(path, progress=progress, ocr=ocr, pool=own, reader=reader, spill=spill)
+            return read_pdf(path, progress=progress, ocr=ocr, pool=own, reader=reader, spill=spill, queued=queued)
     if reader not in READERS:
         raise ValueError(f"unknown reader {reader!r} (choose from {', '.join(READERS)})")
     n = None
@@ -159,7 +161,10 @@ def read_pdf(path: Path, workers: int = 2, progress=None, ocr: bool = True, pool
     try:
         work = [(path, reader, a, b, overdrawn) for a, b in spans([1] * n, pool.workers, most=25)]
         with OcrPass(path, pool.workers, progress, enabled=ocr) as ocr_pass:   # OCR in a pool of its own
-            for batch in pool.map(_read_span, work):
+            batches = pool.map(_read_span, work)
+            if queued is not None:
+                queued()
+            for batch in batches:
                 for page in batch:
                     if page.page <= len(labels):
                         page.label = labels[page.page - 1]
@@ -578,7 +583,7 @@ def _code_props(codes: np.ndarray, extras) -> tuple[np.ndarray, np.ndarray]:
     props = np.where(single, _PROPS[np.where(single, codes, 0)], _KNOWN | _BLANK)    # EMPTY is blank
     new = single & (props == 0)
     if new.any():
-        for code in np.unique(codes[new]).tolist():
+        for code in set(codes[new].tolist()):    # not np.unique: it imports numpy.ma, 40 ms a worker
             _PROPS[code] = _props_of(chr(code))
         props[new] = _PROPS[codes[new]]
     for k in (codes < EMPTY).nonzero()[0].tolist():
