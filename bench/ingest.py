@@ -90,8 +90,15 @@ pdf.close()
 
 # ---------------------------------------------------------------- the 500-page input
 
+# A compilation's numbered entry: "29.杭州市人民政府办公厅关于高质量推进". The structure
+# stage takes a numbered title only when its number rises (a "29." in a document's own
+# list is no title), so copies that restarted at 29 ran into one 4,950-page document.
+ENTRY = re.compile(r"^(\d{1,3})([.．](?=\S{0,8}?(?:人民政府|办公厅|委员会|关于)))")
+
+
 def repeated_seed(copies: int) -> str:
-    """The seed's pages `copies` times over, 第N页 markers and printed numbers renumbered."""
+    """The seed's pages `copies` times over, as one longer compilation: 第N页 markers,
+    printed page numbers and the entries' numbers renumbered."""
     lines = SEED.read_text("utf-8").splitlines()
     marks = [i for i, line in enumerate(lines) if PAGE_MARKER.match(line.strip())]
     sys.path.insert(0, str(ROOT))
@@ -100,10 +107,13 @@ def repeated_seed(copies: int) -> str:
     head, body, tail = lines[:marks[0]], lines[marks[0]:end], lines[end:]
     first = int(PAGE_MARKER.match(lines[marks[0]].strip())[1])
     count = len(marks)
+    entries = sum(1 for line in body if ENTRY.match(line.strip()))
     out = list(head)
     for k in range(copies):
         expect_number = False
         for line in body:
+            if k and (entry := ENTRY.match(line.strip())):
+                line = f"{int(entry[1]) + k * entries}{line.strip()[len(entry[1]):]}"
             mark = PAGE_MARKER.match(line.strip())
             if mark:
                 out.append(f"第{int(mark[1]) - first + 1 + k * count}页")
@@ -125,11 +135,12 @@ def big_pdf(copies: int, producer: str = "chromium") -> Path:
     tool = TOOLS[producer]
     pdf = CACHE / f"2023x{copies}-{producer}.pdf"
     stamp = CACHE / f"2023x{copies}-{producer}.key"
-    key = hashlib.sha256(SEED.read_bytes() + tool.read_bytes() + str(copies).encode()).hexdigest()
+    made = repeated_seed(copies)
+    key = hashlib.sha256(made.encode("utf-8") + tool.read_bytes()).hexdigest()
     if pdf.exists() and stamp.exists() and stamp.read_text().strip() == key:
         return pdf
     src = CACHE / f"2023x{copies}-flipbook.txt"
-    src.write_text(repeated_seed(copies), "utf-8")
+    src.write_text(made, "utf-8")
     print(f"producing {pdf.relative_to(ROOT)} ({copies} copies of the seed, {producer}) ...", file=sys.stderr)
     if producer == "chromium":
         sys.path.insert(0, str(ROOT / "tools"))
