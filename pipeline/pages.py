@@ -14,6 +14,7 @@ import json
 import logging
 from collections import Counter
 from dataclasses import dataclass
+from typing import Iterator
 from importlib import resources
 
 import regex
@@ -179,8 +180,13 @@ def _where(page: RawPage) -> str:
 
 def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
     """Rows of the `pages` table for one source; warns about pages it could not read."""
+    return list(pages_rows(pages, edition, source))
+
+
+def pages_rows(pages: list[RawPage], edition: str, source: str) -> Iterator[dict]:
+    """The rows of `pages_table` one at a time, its warnings once the last is taken: the
+    build streams them into structure and onto disk."""
     recurring = recurring_shapes(pages)
-    rows = []
     # One warning per kind of trouble, naming its pages: 3,000 blank pages are one line.
     unread: dict[str, list[RawPage]] = {}     # trouble -> its pages, in order of the first
     for page in pages:
@@ -212,7 +218,7 @@ def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
             unread.setdefault("no text layer (image-only page)", []).append(_named(page))
         elif not page.has_text_layer:
             unread.setdefault("blank (no text, no image)", []).append(_named(page))
-        rows.append({
+        yield {
             "edition": edition,
             "page": page.page,
             "printed_page": parts.printed_page,
@@ -234,7 +240,7 @@ def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
             "ocr": page.ocr,
             "ocr_engine": page.ocr_engine,
             "ocr_confidence": page.ocr_confidence,
-        })
+        }
     for what, group in unread.items():
         where = _where(group[0]) if len(group) == 1 else _pages(group)
         if what == "damaged":
@@ -242,7 +248,6 @@ def pages_table(pages: list[RawPage], edition: str, source: str) -> list[dict]:
                         group[0].error, ", ..." if len(group) > 1 else "")
         else:
             log.warning("%s: %s: %s", source, where, what)
-    return rows
 
 
 def _pages(pages: list[RawPage], most: int = 12) -> str:

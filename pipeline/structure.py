@@ -21,6 +21,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Iterable, Iterator
 from datetime import date
 from importlib import resources
 
@@ -98,7 +99,7 @@ SHORT_LINE = 0.9   # a line narrower than this share of its widest neighbour end
 MAX_TITLE_LINES = 5
 
 
-@dataclass(frozen=True)     # frozen: _match_heading hands one instance to every line of the same text
+@dataclass(frozen=True, slots=True)     # frozen: _match_heading hands one instance to every line of the same text
 class Heading:
     kind: str              # clause | box | table
     scheme: str            # numbering.json scheme name: chapter, article, cn_comma, outline, …
@@ -109,7 +110,7 @@ class Heading:
     parts: tuple = ()      # an outline's components: 3.2.P.1 -> ("3", "2", "P", "1")
 
 
-@dataclass
+@dataclass(slots=True)
 class Segment:
     """A physical line, or the part of one after a mid-line heading."""
     page: int
@@ -118,7 +119,7 @@ class Segment:
     ends_paragraph: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Section:
     kind: str                       # heading | clause | box | table | preamble | closing
     label: str | None
@@ -138,7 +139,7 @@ class Section:
         return self.marks[max(i, 0)][1]
 
 
-@dataclass
+@dataclass(slots=True)
 class Document:
     seq: int | None
     title: str | None
@@ -250,60 +251,141 @@ def _title_like(line: str) -> bool:
         is_boundary(line) or _heading_at(line) or TITLE.match(line) or INLINE_ITEM.match(line))
 
 
+#: Lines the document splitter may read ahead of the line it is at (a title of up to
+#: MAX_TITLE_LINES, the 文号 lines under it, the addressee after it), and lines it keeps
+#: before the document it is in (a red header above a title is read backwards).
+LOOKAHEAD = 32
+LOOKBEHIND = 64
+
+
+class LineWindow:
+    """The source's (page, line) pairs, indexed as one list, read from an iterator as
+    the splitter reaches them and forgotten once they are behind it: the splitter of a
+    5,000-page edition held every line (11 MB), now it holds a document's."""
+
+    def __init__(self, lines: Iterable[tuple[int, str]]):
+        self._source = iter(lines)
+        self._lines: list[tuple[int, str]] = []
+        self._base = 0                 # the index of _lines[0]
+        self.first_text: int | None = None    # the first line that is not a header line
+        self.ended = False
+
+    def reach(self, i: int) -> bool:
+        """Read lines up to LOOKAHEAD past line i; whether line i exists."""
+        while not self.ended and len(self) <= i + LOOKAHEAD:
+            line = next(self._source, None)
+            if line is None:
+                self.ended = True
+            else:
+                if self.first_text is None and not is_meta_line(line[1]):
+                    self.first_text = len(self)
+                self._lines.append(line)
+        return i < len(self)
+
+    def forget(self, before: int) -> None:
+        """Let go of the lines before index `before`."""
+        drop = min(max(before - self._base, 0), len(self._lines))
+        del self._lines[:drop]
+        self._base += drop
+
+    @property
+    def start(self) -> int:
+        """The first index still held."""
+        return self._base
+
+    def __len__(self) -> int:          # the lines read so far (all of them once `ended`)
+        return self._base + len(self._lines)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            start = self._base if i.start is None else max(i.start, self._base)
+            stop = len(self) if i.stop is None else i.stop
+            return self._lines[start - self._base:max(stop - self._base, 0)]
+        if i < 0:
+            i += len(self)
+        if i < self._base:
+            raise IndexError(f"line {i} was let go (the window starts at {self._base})")
+        return self._lines[i - self._base]
+
+
 def split_documents(lines: list[tuple[int, str]]) -> list[Document]:
-    """Cut the source's lines into documents at their titles.
+    """Cut the source's lines into documents at their titles (iter_documents)."""
+    return [doc for doc, _ in iter_documents(lines)]
+
+
+def iter_documents(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[Document, int | None]]:
+    """The source's documents in order, each with the page the next one starts on (None
+    for the last), as soon as that next one is found.
 
     A title is a numbered compilation entry ("31.杭州市…意见"), or an unnumbered title
     block where a document can begin: at the top of the source, after header lines
     (red header, 文号, code), after the closing block of the document before, or after
     an 附件 marker. Header lines just above a title belong to it.
     """
-    starts: list[tuple[int, int | None, str, int]] = []    # line index, seq, title, title lines
+    window = LineWindow(lines)
+    links = _AttachmentLinker()
+    last: tuple | None = None            # (first, index, seq, title, count) of the latest start
     i, last_seq = 0, 0
-    first_text = next((k for k, (_, t) in enumerate(lines) if not is_meta_line(t)), len(lines))
-    while i < len(lines):
-        seq, title, count = title_lines(lines, i)
+
+    def ended(bound: tuple, end: int) -> Document:
+        first, index, seq, title, count = bound
+        doc = _document(window[first:end], seq, title, index - first, count, partial=False)
+        doc.attached = any(ATTACHMENT.match(t.strip()) for _, t in window[first:index])
+        return links.link(doc)
+
+    def started(index: int, seq, title, count: int) -> Iterator[tuple[Document, int]]:
+        nonlocal last
+        bound = _bound(window, index, seq, title, count, last)
+        if last is None:
+            lead = window[:bound[0]]
+            if any(not is_meta_line(t) for _, t in lead):
+                yield links.link(_document(lead, None, None, 0, 0, partial=True)), window[bound[0]][0]
+        else:
+            yield ended(last, bound[0]), window[bound[0]][0]
+        last = bound
+        window.forget(bound[0] - LOOKBEHIND)
+
+    while window.reach(i):
+        first_text = window.first_text if window.first_text is not None else len(window)
+        seq, title, count = title_lines(window, i)
         if seq is not None and seq > last_seq:
-            starts.append((i, seq, title, count))
+            yield from started(i, seq, title, count)
             last_seq = seq
             i += count
             continue
-        if _opens_untitled(lines, i, starts):
-            starts.append((i, None, None, 0))
+        if _opens_untitled(window, i, last):
+            yield from started(i, None, None, 0)
             i += 1
             continue
-        if _may_start_document(lines, i, first_text):
-            title, count = plain_title(lines, i)
+        if _may_start_document(window, i, first_text):
+            title, count = plain_title(window, i)
             if title:
-                starts.append((i, None, title, count))
+                yield from started(i, None, title, count)
                 i += count
                 continue
         i += 1
-    bounds = []
-    for index, seq, title, count in starts:
+    if last is not None:
+        yield ended(last, len(window)), None
+    elif any(not is_meta_line(t) for _, t in window[:]):
+        yield links.link(_document(window[:], None, None, 0, 0, partial=True)), None
+
+
+def _bound(lines, index: int, seq, title, count: int, last: tuple | None) -> tuple:
+    """(first line, title line, seq, title, title lines) of a document whose title is at
+    `index`: header lines just above the title belong to it, unless they are the
+    previous title's own lines."""
+    first = index
+    while first > lines.start:
+        above = lines[first - 1][1].strip()
+        if is_meta_line(above) or ATTACHMENT.match(above):
+            first -= 1
+        elif (run := _joint_red_header(lines, first - 1)):
+            first -= run
+        else:
+            break
+    if last is not None and first <= last[1] + last[4] - 1:
         first = index
-        while first > 0:
-            above = lines[first - 1][1].strip()
-            if is_meta_line(above) or ATTACHMENT.match(above):
-                first -= 1
-            elif (run := _joint_red_header(lines, first - 1)):
-                first -= run
-            else:
-                break
-        if bounds and first <= bounds[-1][1] + bounds[-1][4] - 1:
-            first = index
-        bounds.append((first, index, seq, title, count))
-    docs: list[Document] = []
-    lead_end = bounds[0][0] if bounds else len(lines)
-    if any(not is_meta_line(t) for _, t in lines[:lead_end]):
-        docs.append(_document(lines[:lead_end], None, None, 0, 0, partial=True))
-    for k, (first, index, seq, title, count) in enumerate(bounds):
-        end = bounds[k + 1][0] if k + 1 < len(bounds) else len(lines)
-        doc = _document(lines[first:end], seq, title, index - first, count, partial=False)
-        doc.attached = any(ATTACHMENT.match(t.strip()) for _, t in lines[first:index])
-        docs.append(doc)
-    _link_attachments(docs)
-    return docs
+    return first, index, seq, title, count
 
 
 @lru_cache(maxsize=_LINES_CACHED)
@@ -317,7 +399,7 @@ def _joint_red_header(lines, i: int) -> int:
     word 文件, which the reader puts before, between or after them
     ("中共河北雄安新区工作委员会" / "文件" / "河北雄安新区管理委员会"); 0 if there is none."""
     j = i
-    while j >= 0 and (is_issuer_line(lines[j][1]) or _is_file_word(lines[j][1])):
+    while j >= lines.start and (is_issuer_line(lines[j][1]) or _is_file_word(lines[j][1])):
         j -= 1
     run = [t for _, t in lines[j + 1:i + 1]]
     return len(run) if any(map(_is_file_word, run)) and any(map(is_issuer_line, run)) else 0
@@ -344,13 +426,13 @@ def _may_start_document(lines, i: int, first_text: int) -> bool:
     return False
 
 
-def _opens_untitled(lines, i: int, starts) -> bool:
+def _opens_untitled(lines, i: int, last: tuple | None) -> bool:
     """A 文号 line that stands outside any title block and has no title after it opens a
     document without a title (a government order: 东莞市人民政府令第123号 ⏎ 《…》现予发布)."""
     text = lines[i][1].strip()
     if not DOC_NUMBER.fullmatch(text):
         return False
-    if starts and starts[-1][0] + starts[-1][3] >= i - 2:
+    if last is not None and last[1] + last[4] >= i - 2:
         return False                       # the number printed under the title just read
     for k in range(i + 1, min(i + 5, len(lines))):
         if title_lines(lines, k)[0] is not None or plain_title(lines, k)[0]:
@@ -371,23 +453,35 @@ def _wrapped_addressee(lines, i: int) -> bool:
     return False
 
 
-def _link_attachments(docs: list[Document]) -> None:
+class _AttachmentLinker:
     """A document printed by a notice ("关于印发《…办法》的通知", then 附件 and the 办法)
-    is a document of its own whose parent is that notice."""
-    for k, doc in enumerate(docs):
-        if k == 0 or doc.title is None or doc.seq is not None:
-            continue
-        notice = next((d for d in reversed(docs[:k]) if d.parent is None), None)
+    is a document of its own whose parent is that notice: the latest document before it
+    that is no one's attachment."""
+
+    def __init__(self):
+        self.seen = False
+        self.notice: Document | None = None
+        self.notice_body = ""
+
+    def link(self, doc: Document) -> Document:
+        if self.seen and doc.title is not None and doc.seq is None:
+            self._link(doc)
+        self.seen = True
+        if doc.parent is None:
+            self.notice, self.notice_body = doc, "".join(seg.text.strip() for seg in doc.body)
+        return doc
+
+    def _link(self, doc: Document) -> None:
+        notice = self.notice
         if notice is None or notice.partial:
-            continue
+            return
         bare = regex.sub(r"\([^()]{1,20}\)$", "", doc.title)
         printed = notice.title is not None and (
             f"《{bare}" in notice.title or bool(PUBLISHED_BY.search(notice.title) and bare in notice.title))
         # "现将《…办法》印发给你们" / "《…办法》已经市人民政府同意,现予发布": published here, not cited.
-        body = "".join(seg.text.strip() for seg in notice.body)
         name = regex.escape(bare)
         published = bool(regex.search(rf"《{name}(?:\([^()]{{1,20}}\))?》[^《]{{0,30}}?(?:{PUBLISHED_BY.pattern})"
-                                      rf"|(?:{PUBLISHED_BY.pattern})《{name}", body))
+                                      rf"|(?:{PUBLISHED_BY.pattern})《{name}", self.notice_body))
         if doc.attached or printed or published:
             doc.parent, doc.attached = notice, True
 
@@ -775,13 +869,28 @@ def _add_years(start: date, years: int) -> date:
 
 # ---------------------------------------------------------------- tables
 
-def _pages_between(pages: list[int]):
-    """between(lo, hi): the numbers in `pages` with lo <= p < hi, in their order. Bisected
-    when the pages come in order (a PDF's always do): a scan of every page per document
-    grows with pages x documents (5,000 pages of 500 documents: 5 million steps)."""
-    if all(a < b for a, b in zip(pages, pages[1:])):
-        return lambda lo, hi: pages[bisect.bisect_left(pages, lo):bisect.bisect_left(pages, hi)]
-    return lambda lo, hi: [p for p in pages if lo <= p < hi]
+class _PagesSoFar:
+    """The page numbers of a source as its pages stream past, and between(lo, hi): the
+    numbers with lo <= p < hi, in their order. Bisected while the pages come in order
+    (a PDF's always do): a scan of every page per document grows with pages x documents
+    (5,000 pages of 500 documents: 5 million steps)."""
+
+    def __init__(self):
+        self.numbers: list[int] = []
+        self.with_text: set[int] = set()
+        self.ordered = True
+
+    def add(self, page: dict) -> None:
+        if self.numbers and page["page"] <= self.numbers[-1]:
+            self.ordered = False
+        self.numbers.append(page["page"])
+        if page["has_text_layer"]:
+            self.with_text.add(page["page"])
+
+    def between(self, lo: int, hi: int) -> list[int]:
+        if self.ordered:
+            return self.numbers[bisect.bisect_left(self.numbers, lo):bisect.bisect_left(self.numbers, hi)]
+        return [p for p in self.numbers if lo <= p < hi]
 
 
 def structure_tables(pages: list[dict], edition: str, source: str) -> tuple[list[dict], list[dict], list[Document]]:
@@ -789,19 +898,33 @@ def structure_tables(pages: list[dict], edition: str, source: str) -> tuple[list
 
     The date columns of `documents` stay empty here: `document_dates` fills them from the
     `dates` table once the extract stage has found the dates."""
-    lines = [(p["page"], line.strip()) for p in pages if p.get("kind") != "toc"
-             for line in p["text"].split("\n") if line.strip()]
-    docs = split_documents(lines)
-    del lines       # the documents hold the lines' text; the pairs were 6 MB at 5,000 pages
-    if not docs:
-        log.warning("%s: no documents found", source)
-    text_pages = {p["page"] for p in pages if p["has_text_layer"]}
-    all_pages = [p["page"] for p in pages]
-    between = _pages_between(all_pages)
-    doc_rows, section_rows = [], []
-    starts = [d.pages[0] for d in docs]
+    doc_rows, section_rows, docs = [], [], []
+    for doc_row, sections, doc in structure_rows(pages, edition, source):
+        doc_rows.append(doc_row)
+        section_rows += sections
+        docs.append(doc)
+    return doc_rows, section_rows, docs
+
+
+def structure_rows(pages: Iterable[dict], edition: str, source: str) -> Iterator[tuple[dict, list[dict], Document]]:
+    """Each document's `documents` row, `sections` rows and Document, from `pages` rows
+    read as the documents need them: the build streams an edition through, holding a
+    document at a time (structure_tables collects them)."""
+    known = _PagesSoFar()
+
+    def lines():
+        for p in pages:
+            known.add(p)
+            if p.get("kind") != "toc":
+                for line in p["text"].split("\n"):
+                    if line.strip():
+                        yield p["page"], line.strip()
+
+    issuers_of: dict[str, list[str]] = {}
     ids: dict[str, int] = {}
-    for k, doc in enumerate(docs):
+    found = False
+    for doc, next_start in iter_documents(lines()):
+        found = True
         segments = find_headings(doc, source)
         mark_paragraph_ends(segments)
         doc.sections = build_sections(doc, segments)
@@ -820,17 +943,19 @@ def structure_tables(pages: list[dict], edition: str, source: str) -> tuple[list
         if ids[doc.doc_id] > 1:            # the same notice printed twice in one source
             doc.doc_id = f"{doc.doc_id}#{ids[doc.doc_id]}"
         # A document runs until the next one starts, across any image-only pages.
-        next_start = starts[k + 1] if k + 1 < len(docs) else all_pages[-1] + 1
-        page_end = max(between(doc.pages[-1], next_start) or [doc.pages[-1]])
+        if next_start is None:
+            next_start = known.numbers[-1] + 1
+        page_end = max(known.between(doc.pages[-1], next_start) or [doc.pages[-1]])
         body_pages = {seg.page for seg in doc.body}
-        scanned = [p for p in between(doc.pages[0], page_end + 1) if p not in text_pages]
+        scanned = [p for p in known.between(doc.pages[0], page_end + 1) if p not in known.with_text]
         issuers = _issuers(doc, closing)
         if not issuers and doc_number and (m := ORDER_ISSUER.match(doc_number)):
             issuers = [m["body"]]            # 东莞市人民政府令第123号 -> 东莞市人民政府
         if not issuers and doc.parent is not None:     # a 办法 printed by a notice: the notice's bodies
-            issuers = next((r["issuers"] for r in doc_rows if r["doc_id"] == doc.parent.doc_id), [])
+            issuers = issuers_of.get(doc.parent.doc_id, [])
         red_header = _red_header(doc)
-        doc_rows.append({
+        issuers_of.setdefault(doc.doc_id, issuers)
+        doc_row = {
             "edition": edition, "doc_id": doc.doc_id, "seq": doc.seq, "title": doc.title,
             "doc_type": (m["kind"] if doc.title and (m := TITLE_END.search(doc.title)) else None),
             "issuer": issuers[0] if issuers else None, "issuers": issuers,
@@ -844,12 +969,13 @@ def structure_tables(pages: list[dict], edition: str, source: str) -> tuple[list
             "scanned_body": bool(scanned) and not any(p in body_pages for p in scanned),
             "scanned_pages": scanned, "section_count": len(doc.sections),
             "red_header": red_header,
-        })
+        }
         if doc.title and not doc.body:
             log.warning("%s: page %d: document %s has a title but no text (scanned?)",
                         source, doc.pages[0], doc.seq if doc.seq is not None else doc.title)
+        sections = []
         for s, start in zip(doc.sections, offsets):
-            section_rows.append({
+            sections.append({
                 "edition": edition, "section_id": f"{doc.doc_id}/{s.path}", "doc_id": doc.doc_id,
                 "parent_id": f"{doc.doc_id}/{s.parent_path}" if s.parent_path else None,
                 "level": s.level, "kind": s.kind, "label": s.label, "title": s.title,
@@ -859,7 +985,9 @@ def structure_tables(pages: list[dict], edition: str, source: str) -> tuple[list
                 "page_marks": [{"offset": o, "page": p} for o, p in s.marks],
                 "items": [i["label"] for i in inline_items(s.text)],
             })
-    return doc_rows, section_rows, docs
+        yield doc_row, sections, doc
+    if not found:
+        log.warning("%s: no documents found", source)
 
 
 def _red_header(doc: Document) -> str | None:

@@ -66,13 +66,18 @@ def extraction_tables(sections: list[dict], pages: list[dict], edition: str, poo
 def submit_extraction(sections: list[dict], pages: list[dict], edition: str, pool) -> Iterator:
     """The chunks of `extraction_tables` handed to the pool now; `gather_extraction`
     of the result waits for them."""
+    ocr_pages = frozenset(p["page"] for p in pages if p.get("ocr"))
+    return pool.map(extract_rows, extraction_chunks(sections, ocr_pages, edition, pool))
+
+
+def extraction_chunks(sections: list[dict], ocr_pages: frozenset[int], edition: str, pool) -> list[tuple]:
+    """The arguments of `extract_rows` for each of the pool's chunks of `sections`
+    (segment.section_chunks); `ocr_pages`: the pages OCR read."""
     from ..segment import section_chunks
 
     clauses = clause_labels(sections)
-    ocr_pages = frozenset(p["page"] for p in pages if p.get("ocr"))
-    chunks = [(chunk, edition, {s["section_id"]: clauses[s["section_id"]] for s in chunk}, ocr_pages)
-              for chunk, edition in section_chunks(sections, edition, pool)]
-    return pool.map(extract_rows, chunks)
+    return [(chunk, edition, {s["section_id"]: clauses[s["section_id"]] for s in chunk}, ocr_pages)
+            for chunk, edition in section_chunks(sections, edition, pool)]
 
 
 def gather_extraction(results: Iterable[dict[str, list[dict]]]) -> dict[str, list[dict]]:
