@@ -9,15 +9,16 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from . import DATASET_FORMAT, __version__, dataset, patterns, segment
 from .evidence import MENTION_TABLES, PageStore, add_boxes
 from .incentives import incentives_table
-from .pages import pages_table
+from .pages import pages_rows
 from .purpose import add_purpose
 from .sources import PageSpill, file_sha256, page_heads, read_pages
 from . import tables as ruled
-from .structure import document_dates, structure_tables
+from .structure import document_dates, structure_rows
 from .workers import Pool
 
 log = logging.getLogger(__name__)
@@ -25,28 +26,34 @@ log = logging.getLogger(__name__)
 #: The tables `extract_edition` rewrites.
 TEXT_TABLES = ("amounts", "quantities", "percentages", "dates", "responsibilities", "sentences", "tokens")
 
+#: The tables `build_edition` writes besides `editions`, in the order of its row counts.
+BUILT_TABLES = ("pages", "documents", "sections", *TEXT_TABLES, "tables", "table_cells", "incentives")
+
 
 def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progress=None,
                   ocr: bool = True, reader: str = "pdfium", built_at: datetime | None = None) -> dict[str, int]:
     """Build all tables of one edition with `workers` processes; returns row counts per table.
     `built_at` (default: now) lets a corpus build stamp every edition alike, and reproducibly.
 
-    Each table is written as soon as it is final (dataset.EditionWriter), so the parent
-    never holds them all: `pages` while the workers segment and extract, `sentences`
-    and `tokens` as they arrive, the rest at the end; the edition switches at commit."""
+    The edition streams through the stages a batch of documents at a time, so the
+    parent holds a few batches, not the edition: pages wait on disk (PageSpill), their
+    rows are written as structure reads them, each batch's sections go to the workers
+    as soon as structure has made them, and its rows are finished and written when the
+    workers hand them back (dataset.EditionWriter.append). An edition with ruled tables
+    is one batch: a cell's mentions are numbered across the edition."""
     import pyarrow as pa
 
-    # Tables are written one at a time, each let go once written: its memory serves the
-    # next one's conversion. Arrow's own allocator (mimalloc) keeps what it frees, the
-    # system's gives it back: with both, writing added 70 MB to the 5,000-page parent's
-    # peak, not 140 (and nothing with dataset.give_back_memory).
+    # Tables are written a part at a time, each part let go once written. Arrow's own
+    # allocator (mimalloc) keeps what it frees, the system's gives it back: with both,
+    # writing added 70 MB to the 5,000-page parent's peak, not 140.
     pa.set_memory_pool(pa.system_memory_pool())
     spill = PageSpill()     # the pages wait on disk as they are read, not in this process
+    document = None         # the source opened once by pypdfium2, for add_boxes
     written: dict[str, int] = {}
     with dataset.EditionWriter(out, edition, dataset.table_names()) as writer:
-        def write(name: str, rows) -> None:
-            written[name] = _length(rows)
-            writer.add(name, rows, release=True)
+        def append(name: str, rows) -> None:
+            written[name] = written.get(name, 0) + _length(rows)
+            writer.append(name, rows)
 
         try:
             with _pool(workers) as pool:
@@ -58,39 +65,151 @@ def build_edition(source: Path, edition: str, out: Path, workers: int = 2, progr
                 regions = _ruled_tables(source, heads, refused) if kind == "pdf" else {}  # kept out of the body
                 del heads
                 raw_pages = ruled.without_tables(raw_pages, regions)
-                pages = pages_table(raw_pages, edition, str(source))
                 printed = PageStore(raw_pages)   # read by add_boxes from the spill, a page at a time
-                if not any(p["text"] for p in pages):
-                    log.warning("%s: no page has any text", source)
-                documents, sections = structure_tables(pages, edition, str(source))[:2]   # not its Documents
-                pending = submit_text_tables(sections, pages, edition, pool)
-                printed_pages = {p["page"]: p["printed_page"] for p in pages}
-                drop_unfit_values({"pages": pages}, str(source))
-                write("pages", pages)            # while the workers segment and extract
-                del pages
-                tables = {"documents": documents, "sections": sections, **gather_text_tables(pending)}
-            for name in ("sentences", "tokens"):
-                write(name, tables.pop(name))
-            for name, rows in ruled.edition_tables(regions, sections, edition, tables).items():
-                tables[name] = [*tables.get(name, []), *rows]
-            add_boxes(tables, source if kind == "pdf" else None, printed)     # each mention's boxes on its page
+                pages = PageFacts()
+                rows = pages.written(pages_rows(raw_pages, edition, str(source)), append, str(source))
+                batches = document_batches(structure_rows(rows, edition, str(source)),
+                                           float("inf") if regions else BATCH_TEXT)
+                pdf_source = source if kind == "pdf" else None
+                document = _open_pdf(pdf_source)
+                for batch in extracted(batches, pool, edition, pages.ocr, append):
+                    if regions:
+                        for name, found in ruled.edition_tables(regions, batch["sections"], edition, batch).items():
+                            batch[name] = [*batch.get(name, []), *found]
+                    add_boxes(batch, pdf_source, printed, document)     # each mention's boxes on its page
+                    _finish(batch, str(source), pages.printed)
+                    for name in list(batch):
+                        append(name, batch.pop(name))
         finally:
             spill.close()
-        del documents, sections
-        _finish(tables, str(source), printed_pages)
-        counts = {name: written[name] if name in written else _length(tables[name])
-                  for name in ("pages", "documents", "sections", *TEXT_TABLES, *tables) if name in written or name in tables}
-        tables["editions"] = [{
+            if document is not None:
+                document.close()
+        for name in BUILT_TABLES:      # an edition without documents still has every table
+            if name not in written:
+                append(name, [])
+        counts = {name: written[name] for name in BUILT_TABLES}
+        dataset.give_back_memory()
+        writer.add("editions", [{
             "edition": edition, "source_file": source.name, "source_sha256": file_sha256(source),
             "source_kind": kind, "page_count": written["pages"], "pipeline_version": __version__,
             "dataset_format": DATASET_FORMAT, "built_at": (built_at or datetime.now(timezone.utc)).replace(microsecond=0),
             "row_counts": [{"table": t, "rows": n} for t, n in counts.items()],
-        }]
-        dataset.give_back_memory()
-        for name in list(tables):
-            write(name, tables.pop(name))
+        }])
         writer.commit()
     return counts
+
+
+#: Pages rows converted and written at a time.
+PAGES_PER_WRITE = 256
+
+
+class PageFacts:
+    """What the later stages need of every page once its row is written: its printed
+    page number (incentives) and whether OCR read it (extraction)."""
+
+    def __init__(self):
+        self.printed: dict[int, int | None] = {}
+        self.ocr: set[int] = set()
+
+    def written(self, rows: Iterator[dict], append, source: str) -> Iterator[dict]:
+        """`rows` passed on to structure, and written (`append`) a few hundred at a time."""
+        held, any_text = [], False
+        for row in rows:
+            self.printed[row["page"]] = row["printed_page"]
+            if row["ocr"]:
+                self.ocr.add(row["page"])
+            any_text = any_text or bool(row["text"])
+            held.append(row)
+            yield row
+            if len(held) >= PAGES_PER_WRITE:
+                held = self._write(held, append, source)
+        self._write(held, append, source)
+        if not any_text:
+            log.warning("%s: no page has any text", source)
+
+    @staticmethod
+    def _write(rows: list[dict], append, source: str) -> list[dict]:
+        drop_unfit_values({"pages": rows}, source)
+        append("pages", rows)
+        return []
+
+
+#: Characters of section text per batch of documents (~300 pages): a batch of one short
+#: document cost ~10 ms of steps and writes, more than the workers spent on it.
+BATCH_TEXT = 200_000
+
+#: Batches handed to the workers ahead of the one the parent is finishing.
+BATCHES_AHEAD = 2
+
+
+def document_batches(documents: Iterable[tuple], most_text: float) -> Iterator[dict]:
+    """structure_rows' documents as batches of `documents` and `sections` rows, each
+    closed at the first document after `most_text` characters of sections that no
+    document of it prints: a notice and the 办法 it publishes are finished together
+    (document_dates fills the 办法's dates from the notice's)."""
+    batch: dict[str, list[dict]] = {"documents": [], "sections": []}
+    text = 0
+    for doc_row, sections, _ in documents:
+        if text >= most_text and doc_row["parent_doc_id"] is None:
+            yield batch
+            batch, text = {"documents": [], "sections": []}, 0
+        batch["documents"].append(doc_row)
+        batch["sections"] += sections
+        text += sum(len(s["text"]) for s in sections)
+    if batch["documents"]:
+        yield batch
+
+
+def extracted(batches: Iterable[dict], pool: Pool, edition: str, ocr_pages: set[int], append) -> Iterator[dict]:
+    """Each batch with the rows of every extraction table, in order. A batch's chunks go
+    to the workers as soon as it is made, up to BATCHES_AHEAD batches before the one
+    being finished; its sentences and tokens are written (`append`) as they come back."""
+    from collections import deque
+
+    from .extract import TABLES, extraction_chunks
+
+    pending: deque = deque()
+
+    def finished() -> dict:
+        batch, results = pending.popleft()
+        found: dict[str, list[dict]] = {name: [] for name in TABLES}
+        for (sentences, n), (tokens, m), rows in results:
+            append("sentences", dataset.Packed("sentences", [sentences], n))
+            append("tokens", dataset.Packed("tokens", [tokens], m))
+            for name, part in rows.items():
+                found[name] += part
+        return {**batch, **found}
+
+    for batch in batches:
+        chunks = extraction_chunks(batch["sections"], frozenset(ocr_pages), edition, pool)
+        pending.append((batch, pool.map(_text_chunk, chunks)))
+        while len(pending) > BATCHES_AHEAD:
+            yield finished()
+    while pending:
+        yield finished()
+
+
+def _open_pdf(source: Path | None):
+    """The source as a pypdfium2 document (None for no PDF, or one pdfium cannot open:
+    add_boxes then tries, and reports, itself)."""
+    if source is None:
+        return None
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(str(source))
+    except Exception:
+        return None
+
+
+def _text_chunk(sections: list[dict], edition: str, clauses: dict, ocr_pages: frozenset) -> tuple:
+    """Both text stages of one chunk, in a worker: its packed sentences and tokens, and
+    its extraction rows. One task, so the chunks come back in the order the parent
+    finishes them, and no stage's results wait in memory for the other's."""
+    from .extract import extract_rows
+
+    sentences, tokens = segment._segment_chunk(sections, edition)
+    return sentences, tokens, extract_rows(sections, edition, clauses, ocr_pages)
 
 
 def _pool(workers: int) -> Pool:

@@ -359,13 +359,37 @@ class EditionWriter:
         recover(out, edition)
         self.out, self.edition, self.names, self.done = out, edition, [], False
         self.staging = out / f".staging-{edition}-{uuid.uuid4().hex[:8]}"
+        self._open: dict[str, TableFile] = {}      # tables written a part at a time (append)
 
     def __enter__(self) -> "EditionWriter":
         return self
 
     def __exit__(self, kind, exc, tb) -> None:
         if not self.done:
+            for table in self._open.values():
+                try:
+                    table.close(finish=False)
+                except Exception:
+                    pass
             shutil.rmtree(self.staging, ignore_errors=True)
+
+    def append(self, name: str, rows: list[dict] | Packed) -> None:
+        """Add rows to a table whose file stays open until `commit` (the build writes its
+        tables a group of documents at a time); a list of rows is emptied as it is
+        converted. Row groups are cut at fixed row counts, whatever the parts."""
+        try:
+            table = self._open.get(name)
+            if table is None:
+                (self.staging / name).mkdir(parents=True)
+                group_rows = PACKED_ROW_GROUP if isinstance(rows, Packed) else CONVERT_ROWS
+                table = self._open[name] = TableFile(self.staging / name / "part-0.parquet", name, self.edition,
+                                                     group_rows)
+                self.names.append(name)
+            for chunk in rows.tables() if isinstance(rows, Packed) else _row_chunks(name, rows, release=True):
+                table.add(chunk)
+        except KeyboardInterrupt:
+            self.__exit__(KeyboardInterrupt, None, None)
+            raise WriteInterrupted(self.edition, replaced=False) from None
 
     def add(self, name: str, rows: list[dict] | pa.Table | Packed, release: bool = False) -> None:
         """Stage one table. `release`: the rows list is emptied as it is converted."""
@@ -391,6 +415,8 @@ class EditionWriter:
         """Put every staged table in place (steps 2-4), then datapackage.json."""
         out, edition = self.out, self.edition
         try:
+            while self._open:
+                self._open.popitem()[1].close()
             _write_journal(out, edition, self.staging, self.names)
         except BaseException as exc:
             if _journal(out, edition).exists():     # the journal is in place: the new edition wins
@@ -437,20 +463,48 @@ def _row_chunks(name: str, rows: list[dict], release: bool) -> Iterator[pa.Table
 def _write_chunks(path: Path, name: str, chunks: Iterable[pa.Table], edition: str,
                   group_rows: int | None = None) -> None:
     """A table's file from its Arrow chunks, one row group of `group_rows` (default
-    PACKED_ROW_GROUP) at a time, never the whole table in memory. Every table file of
-    an edition is written here."""
-    group_rows = group_rows or PACKED_ROW_GROUP
-    with pq.ParquetWriter(path, arrow_schema(name, with_partition=True), compression="zstd") as writer:
-        held, rows = [], 0
+    PACKED_ROW_GROUP) at a time, never the whole table in memory. Every table file
+    written whole is written here."""
+    table = TableFile(path, name, edition, group_rows or PACKED_ROW_GROUP)
+    try:
         for chunk in chunks:
-            held.append(chunk)
-            rows += chunk.num_rows
-            while rows >= group_rows:
-                whole = pa.concat_tables(held)
-                writer.write_table(_file_table(name, whole.slice(0, group_rows), edition), row_group_size=group_rows)
-                held, rows = [whole.slice(group_rows)], whole.num_rows - group_rows
-        if rows:
-            writer.write_table(_file_table(name, pa.concat_tables(held), edition), row_group_size=group_rows)
+            table.add(chunk)
+    except BaseException:
+        table.close(finish=False)
+        raise
+    table.close()
+
+
+class TableFile:
+    """One table's Parquet file, written a chunk at a time: chunks are held until they
+    make a whole row group of `group_rows` rows, so the file does not depend on how the
+    rows were handed in (by worker chunk, or by group of documents)."""
+
+    def __init__(self, path: Path, name: str, edition: str, group_rows: int):
+        self.name, self.edition, self.group_rows = name, edition, group_rows
+        self.writer = pq.ParquetWriter(path, arrow_schema(name, with_partition=True), compression="zstd")
+        self.held: list[pa.Table] = []
+        self.rows = 0
+
+    def add(self, chunk: pa.Table) -> None:
+        self.held.append(chunk)
+        self.rows += chunk.num_rows
+        while self.rows >= self.group_rows:
+            whole = pa.concat_tables(self.held)
+            self._write(whole.slice(0, self.group_rows))
+            self.held, self.rows = [whole.slice(self.group_rows)], whole.num_rows - self.group_rows
+
+    def close(self, finish: bool = True) -> None:
+        """Write the rows held (with `finish`) and close the file."""
+        try:
+            if finish and self.rows:
+                self._write(pa.concat_tables(self.held))
+        finally:
+            self.held, self.rows = [], 0
+            self.writer.close()
+
+    def _write(self, data: pa.Table) -> None:
+        self.writer.write_table(_file_table(self.name, data, self.edition), row_group_size=self.group_rows)
 
 
 def _file_table(name: str, rows, edition: str):

@@ -179,10 +179,10 @@ def test_failed_write_leaves_previous_partition_intact(dataset_copy, monkeypatch
     out = dataset_copy
     digest, previous = tree_digest(out), _rows(out)
     visible = sorted(p.name for p in out.iterdir())
-    real = dataset._write_chunks     # every table file is written there
+    real = dataset.TableFile.__init__     # every table file is opened there
     calls = []
 
-    def flaky(where, *args, **kwargs):
+    def flaky(self, where, *args, **kwargs):
         calls.append(where)
         if len(calls) == fail_on:
             # Mid-write, readers still see exactly the previous dataset.
@@ -190,9 +190,9 @@ def test_failed_write_leaves_previous_partition_intact(dataset_copy, monkeypatch
             assert _duck_counts(out) == EDITIONS
             assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == visible
             raise OSError(28, "No space left on device")
-        return real(where, *args, **kwargs)
+        return real(self, where, *args, **kwargs)
 
-    monkeypatch.setattr(dataset, "_write_chunks", flaky)
+    monkeypatch.setattr(dataset.TableFile, "__init__", flaky)
     with pytest.raises(OSError, match="No space left"):
         build_edition(LIBREOFFICE_PDF, LIBREOFFICE_EDITION, out, workers=1)
     if len(calls) < fail_on:
@@ -208,7 +208,7 @@ def test_failed_write_of_a_new_edition_leaves_nothing(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(dataset, "_write_chunks", broken)
+    monkeypatch.setattr(dataset.TableFile, "__init__", broken)
     with pytest.raises(OSError):
         build_edition(LIBREOFFICE_PDF, "new", tmp_path, workers=1)
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
