@@ -13,6 +13,9 @@ BYTECODE := $(VENV)/.bytecode
 # for the typesetter (make sample, test fixtures). OCR (RapidOCR, onnxruntime) comes from
 # PyPI with the pinned dependencies and needs no system package (bench/ocr_compare.py).
 SYSDEPS := poppler-utils fonts-wqy-zenhei
+# The benchmark's large inputs are printed by Chromium (with Noto CJK) and typeset by
+# LibreOffice, the producers the reader issue measured (bench/ingest.py).
+BENCHDEPS := chromium libreoffice-writer-nogui fonts-noto-cjk
 
 .PHONY: all test sample bench clean sysdeps diff docs validate
 
@@ -56,6 +59,7 @@ sample: $(VENV)/.installed sysdeps
 	$(PY) tools/typeset.py tools/samples/2024-flipbook.txt raw/2024.pdf
 
 bench: $(BYTECODE) sysdeps
+	@$(MAKE) --no-print-directory sysdeps SYSDEPS="$(BENCHDEPS)"
 	$(PY) bench/ingest.py
 	$(PY) bench/stages.py
 	$(PY) bench/ocr.py

@@ -1,4 +1,12 @@
 """policy-pipeline: compiled Chinese policy PDFs -> Parquet tables, and edition diffs."""
+import os
+
+# Arrow's own allocators (jemalloc, mimalloc) keep what they free for reuse: each build
+# worker, converting chunk after chunk, grew to 183 MB on 10,000 pages with them and
+# stays at 139 with the system allocator (the parent 170 -> 157), at the same speed.
+# pa.set_memory_pool does not reach Arrow's C++ internals (Parquet, IPC), so it is
+# chosen here, before pyarrow is loaded; a caller's own choice stands.
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 #: The one version string: pyproject.toml reads it (`dynamic = ["version"]`).
 __version__ = "0.3.0"
