@@ -324,26 +324,20 @@ def _carry_boxes(tables: dict, previous: dict[str, list[dict]]) -> None:
 
 
 def text_tables(sections: list[dict], pages: list[dict], edition: str, pool: Pool) -> dict:
-    """The segment and extract stages, from `sections` and `pages` rows, on one pool.
+    """The segment and extract stages, from `sections` and `pages` rows, on one pool, by
+    the build's own task (`_text_chunk`): sentences and tokens packed, the rest as rows.
     jieba loads in the workers only (the parent never needs it)."""
-    return gather_text_tables(submit_text_tables(sections, pages, edition, pool))
+    from .extract import TABLES, extraction_chunks
 
-
-def submit_text_tables(sections: list[dict], pages: list[dict], edition: str, pool: Pool) -> tuple:
-    """Both stages' chunks queued at once, before the parent waits on any: no worker
-    idles between the stages (waiting for segmentation first cost ~0.1 s of idle worker)."""
-    from .extract import submit_extraction
-    from .segment import submit_segments
-
-    return submit_segments(sections, edition, pool), submit_extraction(sections, pages, edition, pool)
-
-
-def gather_text_tables(pending: tuple) -> dict:
-    from .extract import gather_extraction
-    from .segment import gather_segments
-
-    segmented, extracted = pending
-    tables = {**gather_segments(segmented), **gather_extraction(extracted)}
+    ocr_pages = frozenset(p["page"] for p in pages if p.get("ocr"))
+    sentences, tokens, found = [], [], {name: [] for name in TABLES}
+    for sentence_part, token_part, rows in pool.map(_text_chunk, extraction_chunks(sections, ocr_pages, edition, pool)):
+        sentences.append(sentence_part)
+        tokens.append(token_part)
+        for name, part in rows.items():
+            found[name] += part
+    tables = {"sentences": dataset.Packed.of("sentences", sentences), "tokens": dataset.Packed.of("tokens", tokens),
+              **found}
     return {name: tables[name] for name in TEXT_TABLES}
 
 

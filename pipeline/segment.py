@@ -71,7 +71,7 @@ def segment_tables(sections: list[dict], edition: str, pool: Pool | None = None)
 
 def submit_segments(sections: list[dict], edition: str, pool: Pool) -> Iterator:
     """The chunks of `segment_tables` handed to the pool now; `gather_segments` of the
-    result waits for them (pipeline.build.text_tables submits extraction in between)."""
+    result waits for them."""
     return pool.map(_segment_chunk, section_chunks(sections, edition, pool))
 
 
