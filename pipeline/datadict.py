@@ -53,7 +53,7 @@ def data_dictionary() -> str:
                 "| --- | --- | --- | --- | --- | --- |"]
         for f in s["fields"]:
             enum = f.get("constraints", {}).get("enum")
-            values = _cell(" | ".join(enum)) if enum else ""
+            values = _cell(" | ".join(map(str, enum))) if enum else ""
             out.append(f"| `{f['name']}` | {f['arrowType']} | {'no' if required(f) else 'yes'} | "
                        f"{values} | "
                        f"{_cell(f['description'])} | {_cell(f.get('example'))} |")

@@ -24,6 +24,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from .sources.glyphs import turn_box
 from .text import fold as text_fold
 
 log = logging.getLogger(__name__)
@@ -42,15 +43,21 @@ def fold(ch: str) -> str:
 
 
 class PageChars:
-    """A page's printed characters: folded text without whitespace, and each one's box."""
+    """A page's printed characters: folded text without whitespace, and each one's box.
 
-    def __init__(self, text: str, boxes: list[tuple[float, float, float, float]]):
-        self.text, self.boxes = text, boxes
+    The boxes lie on the page as the reader read it: turned `turn` degrees clockwise
+    when its text is set sideways (RawPage.turn; `size`: the turned page's width and
+    height). `boxes_of` reports them on the page as displayed."""
+
+    def __init__(self, text: str, boxes: list[tuple[float, float, float, float]], turn: int = 0,
+                 size: tuple[float, float] = (0.0, 0.0)):
+        self.text, self.boxes, self.turn, self.size = text, boxes, turn, size
 
     @classmethod
-    def read(cls, page) -> "PageChars":
+    def read(cls, page, turn: int = 0) -> "PageChars":
+        """From a pypdfium2 page, its boxes turned `turn` degrees (the reader's frame)."""
         textpage = page.get_textpage()
-        height = page.get_height()
+        width, height = page.get_size()
         count = textpage.count_chars()
         raw = textpage.get_text_range(0, count) if count else ""
         if len(raw) != count:    # surrogate pairs: read one by one
@@ -62,11 +69,12 @@ class PageChars:
                 continue
             left, bottom, right, top = textpage.get_charbox(i, loose=True)
             chars.append(f)
-            boxes.append((left, height - top, right, height - bottom))
-        return cls("".join(chars), boxes)
+            boxes.append(turn_box((left, height - top, right, height - bottom), turn, width, height))
+        size = (height, width) if turn in (90, 270) else (width, height)
+        return cls("".join(chars), boxes, turn, size)
 
     @classmethod
-    def from_lines(cls, lines) -> "PageChars":
+    def from_lines(cls, lines, turn: int = 0, size: tuple[float, float] = (0.0, 0.0)) -> "PageChars":
         """From the reader's lines (sources.Line: text, and one box per character of it),
         the boxes kept packed (sources.Boxes). A line is folded in one map() and its boxes
         taken whole when it holds no whitespace, as most lines do (from_lines 0.14 -> 0.05 s
@@ -86,14 +94,25 @@ class PageChars:
                 if f:
                     chars.append(f)
                     packed.append(line_boxes[32 * i:32 * i + 32])
-        return cls("".join(chars), Boxes(b"".join(packed)))
+        return cls("".join(chars), Boxes(b"".join(packed)), turn, size)
+
+    def on_turned_page(self, box):
+        """A box on the page as displayed (a table cell's bbox), on the page as read."""
+        if not self.turn:
+            return box
+        width, height = self.size[::-1] if self.turn in (90, 270) else self.size
+        return turn_box(box, self.turn, width, height)
 
     def within(self, bbox) -> "PageChars":
         """The characters whose box centre lies inside bbox (x0, top, x1, bottom): a table
-        cell's, in the page's reading order."""
+        cell's, in the page's reading order. On a page read turned, pdfium's order is its
+        own guess at the sideways lines (a cell 市行政审批局/市司法局 set top to bottom came
+        out 局市司法审批局市行政), so there the characters go by line, then left to right."""
         x0, top, x1, bottom = bbox
         keep = [i for i, (a, t, b, u) in enumerate(self.boxes) if x0 <= (a + b) / 2 <= x1 and top <= (t + u) / 2 <= bottom]
-        return PageChars("".join(self.text[i] for i in keep), [self.boxes[i] for i in keep])
+        if self.turn:
+            keep = _by_line(keep, self.boxes)
+        return PageChars("".join(self.text[i] for i in keep), [self.boxes[i] for i in keep], self.turn, self.size)
 
     def locate(self, needle: str, context: str = "") -> list[int] | None:
         """Indices of `needle`'s characters on the page, found after the longest usable
@@ -111,7 +130,7 @@ class PageChars:
         return None
 
     def boxes_of(self, indices: list[int]) -> list[dict]:
-        """One box per printed line the characters run over."""
+        """One box per printed line the characters run over, on the page as displayed."""
         out: list[list[float]] = []
         for i in indices:
             x0, top, x1, bottom = self.boxes[i]
@@ -121,8 +140,24 @@ class PageChars:
                 last[0], last[1], last[2], last[3] = min(last[0], x0), min(last[1], top), max(last[2], x1), max(last[3], bottom)
             else:
                 out.append([x0, top, x1, bottom])
+        if self.turn:       # merged on the turned page, where the lines run across
+            out = [list(turn_box(b, 360 - self.turn, *self.size)) for b in out]
         return [{"x0": round(b[0], 2), "top": round(b[1], 2), "x1": round(b[2], 2), "bottom": round(b[3], 2)}
                 for b in out]
+
+
+def _by_line(indices: list[int], boxes) -> list[int]:
+    """`indices` in reading order by their boxes: lines top to bottom (a character joins
+    the line whose first character's middle it overlaps), each left to right."""
+    lines: list[list[int]] = []
+    for i in sorted(indices, key=lambda k: (boxes[k][1] + boxes[k][3]) / 2):
+        top, bottom = boxes[i][1], boxes[i][3]
+        first = boxes[lines[-1][0]] if lines else None
+        if first and top <= (first[1] + first[3]) / 2 <= bottom:
+            lines[-1].append(i)
+        else:
+            lines.append([i])
+    return [i for line in lines for i in sorted(line, key=lambda k: boxes[k][0])]
 
 
 class PageStore:
@@ -144,7 +179,7 @@ class PageStore:
             page = self._pages[self._index[number]] if number in self._index else None
             chars = None
             if page is not None and page.lines and all(line.boxes is not None for line in page.lines):
-                chars = PageChars.from_lines(page.lines)
+                chars = PageChars.from_lines(page.lines, page.turn, (page.width or 0.0, page.height or 0.0))
             self._last = (number, chars)
         return self._last[1]
 
@@ -161,7 +196,7 @@ class PageStore:
 def cell_mention_boxes(row: dict, bbox, page: PageChars) -> list[dict]:
     """The boxes of a mention read from a table cell: char_start/char_end index the cell's
     text (the row's `sentence`), so it is looked for among the cell's characters only."""
-    cell = page.within(bbox)
+    cell = page.within(page.on_turned_page(bbox))
     text = row.get("sentence") or ""
     indices = cell.locate(row["text"], text[max(0, row["char_start"] - 40):row["char_start"]])
     return cell.boxes_of(indices) if indices else []
@@ -212,7 +247,7 @@ def add_boxes(tables: dict, source: Path | None, printed: PageStore | dict | Non
             for row in rows:
                 if row.get("table_row") is not None:     # read from a table cell
                     bbox = cells.get((row["table"], row["table_row"], row["table_column"]))
-                    whole = whole or (page if number not in read else PageChars.read(pdf[number - 1]))
+                    whole = whole or (page if number not in read else PageChars.read(pdf[number - 1], page.turn))
                     row["boxes"] = cell_mention_boxes(row, bbox, whole) if bbox else []
                 else:
                     row["boxes"] = mention_boxes(row, sections[row["section_id"]], page)

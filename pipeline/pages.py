@@ -236,6 +236,7 @@ def pages_rows(pages: list[RawPage], edition: str, source: str) -> Iterator[dict
             "line_sizes": [l.size for l in kept] if page.height else None,
             "width": page.width,
             "height": page.height,
+            "reading_turn": page.turn if page.height else None,
             "error": page.error,
             "ocr": page.ocr,
             "ocr_engine": page.ocr_engine,

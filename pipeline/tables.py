@@ -21,6 +21,8 @@ from pathlib import Path
 
 from . import patterns
 from .numbers import ARABIC, SP, parse_number, scale_value
+from .sources import page_heads
+from .sources.glyphs import turn_box
 from .text import normalize
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,13 @@ class TableRegion:
     caption: str | None = None     # the line right above: 单位:万元, 表1 补助标准
     cells: list[Cell] = field(default_factory=list)
     continues: "TableRegion | None" = None  # the table on the page before that this one goes on with
+    # A page read turned (RawPage.turn): boxes lie on the turned page of `size` (width,
+    # height) until `shown` puts them on the page as displayed, for the tables' rows.
+    turn: int = 0
+    size: tuple[float, float] = (0.0, 0.0)
+
+    def shown(self, box) -> list[float]:
+        return list(turn_box(box, 360 - self.turn, *self.size) if self.turn else box)
 
     @property
     def n_rows(self) -> int:
@@ -109,21 +118,32 @@ def find_tables(path: Path, raw_pages: list | None = None,
     A file with no such page is not opened with pdfplumber at all: its page list parses
     every page dictionary (0.67 s CPU on a 500-page Chromium print, 0.17 s on LibreOffice's).
     """
-    if raw_pages and all(p.path_segments is not None for p in raw_pages):
-        candidates = [p.page - 1 for p in raw_pages if p.path_segments >= MIN_SEGMENTS and p.page - 1 not in skip]
+    heads = list(page_heads(raw_pages)) if raw_pages else []
+    if heads and all(p.path_segments is not None for p in heads):
+        candidates = [p.page - 1 for p in heads if p.path_segments >= MIN_SEGMENTS and p.page - 1 not in skip]
     else:
-        candidates = ruled_candidates(path, len(raw_pages) if raw_pages else _page_count(path), skip)
+        candidates = ruled_candidates(path, len(heads) if heads else _page_count(path), skip)
     found: dict[int, list[TableRegion]] = {}
     if not candidates:
         return found
     import pdfplumber
+    from pdfplumber.page import Page
 
+    from .sources.pdfchars import turned
+
+    # A page the reader read turned (text set sideways) is searched turned too, so that
+    # cells and the reader's lines share one frame (without_tables compares them).
+    turns = {p.page - 1: p.turn for p in heads if p.turn}
     with pdfplumber.open(path) as pdf:
         for i in candidates:
             page = pdf.pages[i]
             try:
-                if regions := page_tables(page, i + 1):
-                    found[i + 1] = regions
+                with turned(page.page_obj, turns.get(i, 0)):
+                    view = Page(pdf, page.page_obj, i + 1, page.initial_doctop) if i in turns else page
+                    if regions := page_tables(view, i + 1):
+                        for region in regions:
+                            region.turn, region.size = turns.get(i, 0), (float(view.width), float(view.height))
+                        found[i + 1] = regions
             except Exception as exc:  # a damaged page has no tables, and the reader reports it
                 log.debug("%s: page %d: table finder failed: %s", path, i + 1, exc)
             finally:
@@ -321,13 +341,13 @@ def table_rows(regions: dict[int, list[TableRegion]], locate) -> tuple[list[dict
             table_id = f"{page}/{region.index}"
             tables.append({"doc_id": doc_id, "section_id": section_id, "page": page, "table": table_id,
                            "table_index": region.index, "n_rows": region.n_rows, "n_columns": region.n_columns,
-                           "header_rows": heads, "caption": region.caption, "bbox": list(region.bbox)})
+                           "header_rows": heads, "caption": region.caption, "bbox": region.shown(region.bbox)})
             for cell in region.cells:
                 cells.append({"doc_id": doc_id, "section_id": section_id, "page": page, "table": table_id,
                               "row": cell.row, "column": cell.column, "text": cell.text,
                               "is_header": cell.row < heads, "is_serial": cell.column in serial,
                               "header_path": header_path(region, cell.row, cell.column, grid, heads),
-                              "bbox": list(cell.bbox) if cell.bbox else None})
+                              "bbox": region.shown(cell.bbox) if cell.bbox else None})
     return tables, cells
 
 

@@ -19,7 +19,7 @@ ROW = {
     "edition": "t", "page": 1, "printed_page": 346, "page_label": "351", "text": "正文\n第二行", "kind": "body",
     "has_text_layer": True, "char_count": 5, "line_count": 2, "image_count": 0, "header": None,
     "footer": "— 346 —", "line_tops": [100.0, 127.0], "line_x0s": [78.0, 78.0],
-    "line_sizes": [15.0, 15.0], "width": 595.28, "height": 841.89, "error": None,
+    "line_sizes": [15.0, 15.0], "width": 595.28, "height": 841.89, "reading_turn": 0, "error": None,
     "ocr": False, "ocr_engine": None, "ocr_confidence": None,
 }
 EDITIONS = {PDF_EDITION: 50, SEED_EDITION: 50, LIBREOFFICE_EDITION: 4}

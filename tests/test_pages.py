@@ -280,7 +280,7 @@ def test_pages_table_row():
         "line_tops": [HEADER_TOP] + [BODY_TOP + LEADING * i for i in range(len(BODY))],
         "line_x0s": [78.0] * len(lines),
         "line_sizes": [11.0] + [15.0] * len(BODY),
-        "width": A4_W, "height": A4_H, "error": None,
+        "width": A4_W, "height": A4_H, "reading_turn": 0, "error": None,
         "ocr": False, "ocr_engine": None, "ocr_confidence": None,
     }
 

@@ -10,7 +10,12 @@ also in raw/2023.pdf:
                                            puts their boxes 15-17 pt low
   fangzheng-yi-punctuation-wrong-descent.pdf  and punctuation as Yi syllables (GB codes)
 Every table built from them must equal the table built from the same pages of the
-clean PDF (raw/2023.pdf).
+clean PDF (raw/2023.pdf). And the LibreOffice fixture set on paper turned the other way
+(tools/sideways_fixture.py: each page's content turned, as a print driver sets a
+landscape page on portrait paper), which a viewer and pdftotext read turned:
+  libreoffice-set-sideways-bottom-to-top.pdf  every glyph at 90 degrees (reading_turn 90)
+  libreoffice-set-sideways-top-to-bottom.pdf  at 270 degrees (reading_turn 270)
+  libreoffice-set-upside-down.pdf             at 180 degrees (reading_turn 180)
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ import unicodedata
 from pathlib import Path
 
 import pdfplumber
+from pdfplumber.page import Page
 import pyarrow.parquet as pq
 import pypdfium2 as pdfium
 import pytest
@@ -27,11 +33,15 @@ from pipeline.pages import pages_table
 from pipeline.sources import InputError, read_pages
 from pipeline.sources import pdfiumchars
 from pipeline.sources.pdf import chars_to_lines
-from pipeline.sources.pdfchars import page_chars
+from pipeline.sources.glyphs import quarter, reading_turn, turn_box
+from pipeline.sources.pdfchars import page_chars, turned
 
 CHROMIUM = FIXTURES / "chromium-noto-radicals-web-chrome.pdf"
 FANGZHENG = FIXTURES / "fangzheng-second-font-wrong-descent.pdf"
 YI = FIXTURES / "fangzheng-yi-punctuation-wrong-descent.pdf"
+SIDEWAYS = {90: FIXTURES / "libreoffice-set-sideways-bottom-to-top.pdf",
+            270: FIXTURES / "libreoffice-set-sideways-top-to-bottom.pdf",
+            180: FIXTURES / "libreoffice-set-upside-down.pdf"}
 ALL_PDFS = sorted(FIXTURES.glob("*.pdf")) + [SAMPLE_PDF]
 
 
@@ -95,17 +105,20 @@ def test_no_space_where_libreoffice_spaces_asian_from_latin():
                                   ("encrypted-user-password.pdf", "zero-pages.pdf",
                                    "damaged-page-2-missing-font.pdf")], ids=lambda p: p.name)
 def test_pdfminer_device_gives_pdfplumbers_characters(path):
-    """The pdfplumber reader's own device (pdfchars) against pdfplumber's page.chars."""
+    """The pdfplumber reader's own device (pdfchars) against pdfplumber's page.chars; on a
+    page it reads turned, against pdfplumber's own page with /Rotate turned as far."""
     keys = ("text", "x0", "x1", "top", "bottom", "size", "upright")
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages[:6]:
-            ours, _ = page_chars(pdf, page)
-            theirs = page.chars
+            ours, _, turn = page_chars(pdf, page)
+            with turned(page.page_obj, turn):
+                view = Page(pdf, page.page_obj, page.page_number, page.initial_doctop) if turn else page
+                theirs, height = view.chars, float(view.height)
             assert len(ours) == len(theirs)
             for a, b in zip(ours, theirs):
                 assert {k: a[k] for k in keys} == pytest.approx({k: b[k] for k in keys}, abs=1e-6)
                 # the baseline is the glyph origin: pdfplumber's text matrix translation
-                assert a["baseline"] == pytest.approx(float(page.height) - b["matrix"][5], abs=1e-6)
+                assert a["baseline"] == pytest.approx(height - b["matrix"][5], abs=1e-6)
 
 
 # ---------------------------------------------------------------- the producers' quirks are real
@@ -166,7 +179,8 @@ def _clean_pages(tmp: Path, indexes: list[int]) -> Path:
 
 # Columns that describe the producer's layout, not the content.
 LAYOUT = {"edition", "line_tops", "line_x0s", "line_sizes", "width", "height", "header", "footer", "image_count",
-          "boxes"}   # a mention's boxes on the page: geometry of that producer's layout
+          "boxes",          # a mention's boxes on the page: geometry of that producer's layout
+          "reading_turn"}   # how the page is set on its paper
 
 
 def _tables(out: Path, edition: str) -> dict[str, list[dict]]:
@@ -186,8 +200,11 @@ def producer_builds(tmp_path_factory):
     sources = {
         "clean-382": _clean_pages(tmp, [31, 32]), "clean-383": _clean_pages(tmp, [32, 33, 34, 35]),
         "chromium": CHROMIUM, "fangzheng": FANGZHENG, "yi": YI, "libreoffice": LIBREOFFICE_PDF,
+        **{f"sideways-{turn}": path for turn, path in SIDEWAYS.items()},
     }
-    builds = [(name, path, "pdfium") for name, path in sources.items()] + [("chromium-plumber", CHROMIUM, "pdfplumber")]
+    builds = [(name, path, "pdfium") for name, path in sources.items()] + [
+        ("chromium-plumber", CHROMIUM, "pdfplumber"), ("sideways-90-plumber", SIDEWAYS[90], "pdfplumber"),
+        ("libreoffice-plumber", LIBREOFFICE_PDF, "pdfplumber")]
     for name, path, reader in builds:
         run = run_cli("build", path, "--edition", name, "--out", out, "--reader", reader, "--no-ocr")
         assert run.returncode == 0, run.stderr
@@ -196,7 +213,8 @@ def producer_builds(tmp_path_factory):
 
 @pytest.mark.parametrize("edition, clean", [
     ("chromium", "clean-382"), ("chromium-plumber", "clean-382"), ("fangzheng", "clean-382"),
-    ("yi", "clean-382"), ("libreoffice", "clean-383"),
+    ("yi", "clean-382"), ("libreoffice", "clean-383"), ("sideways-90", "clean-383"), ("sideways-270", "clean-383"),
+    ("sideways-180", "clean-383"), ("sideways-90-plumber", "clean-383"),
 ])
 def test_every_table_equals_the_clean_pdfs(producer_builds, edition, clean):
     ours, theirs = _tables(producer_builds, edition), _tables(producer_builds, clean)
@@ -222,6 +240,37 @@ def test_no_radical_compat_or_yi_code_point_in_the_dataset(producer_builds, edit
     assert found == set()
 
 
+def _box(b: dict) -> list[float]:
+    return [b["x0"], b["top"], b["x1"], b["bottom"]]
+
+
+@pytest.mark.parametrize("edition, turn, upright", [
+    ("sideways-90", 90, "libreoffice"), ("sideways-270", 270, "libreoffice"), ("sideways-180", 180, "libreoffice"),
+    ("sideways-90-plumber", 90, "libreoffice-plumber")])
+def test_a_page_set_sideways_is_read_turned_and_its_boxes_lie_where_it_prints(producer_builds, edition, turn, upright):
+    """The turned page's geometry is the upright page's, by the same reader (to 0.01 pt);
+    each mention's boxes lie on the page as displayed: the upright page's, turned back."""
+    from pipeline.sources.glyphs import turn_box
+
+    def read(table, name):
+        return pq.read_table(producer_builds / table / name / "part-0.parquet").to_pylist()
+
+    up, side = read("pages", upright), read("pages", edition)
+    assert [p["reading_turn"] for p in side] == [turn] * 4
+    assert [p["reading_turn"] for p in up] == [0] * 4
+    for key in ("width", "height"):
+        assert [p[key] for p in side] == pytest.approx([p[key] for p in up], abs=0.01)
+    for key in ("line_tops", "line_x0s", "line_sizes"):
+        assert [v for p in side for v in p[key]] == pytest.approx([v for p in up for v in p[key]], abs=0.01)
+    width, height = up[0]["width"], up[0]["height"]
+    # boxes: one per printed line a mention runs over (15 amounts, 2 of them wrapping; 30 bodies, 2 wrapping)
+    for table, count in (("amounts", 17), ("percentages", 5), ("dates", 1), ("responsibilities", 32)):
+        ours = [v for r in read(table, edition) for b in r["boxes"] for v in _box(b)]
+        theirs = [v for r in read(table, upright) for b in r["boxes"]
+                  for v in turn_box(_box(b), 360 - turn, width, height)]
+        assert (len(ours) // 4, ours) == (count, pytest.approx(theirs, abs=0.01)), table
+
+
 def test_web_chrome_and_browser_margins_are_furniture(producer_builds):
     rows = pq.read_table(producer_builds / "pages" / "chromium" / "part-0.parquet").to_pylist()
     first, last = rows
@@ -229,6 +278,84 @@ def test_web_chrome_and_browser_margins_are_furniture(producer_builds):
     assert last["footer"].split(" | ")[:2] == ["[打印] [关闭]", "分享到:微信 微博 QQ空间"]
     assert [r["printed_page"] for r in rows] == [377, 378]
     assert all(r["footer"].endswith(f"{i}/2") for i, r in enumerate(rows, 1))
+
+
+# ---------------------------------------------------------------- text set sideways: read turned
+
+# (glyph matrix a, b: its writing direction, y up) -> quarter turns counterclockwise
+QUARTERS = [
+    ((12.0, 0.0), 0),          # upright 12 pt
+    ((0.75, 0.0), 0),          # Chromium's scaled upright text
+    ((12.0, 2.5), 0),          # a slight slant is still upright
+    ((0.0, 12.0), 1),          # runs bottom to top: a landscape page on portrait paper
+    ((-12.0, 0.0), 2),         # upside down
+    ((0.0, -12.0), 3),         # runs top to bottom
+    ((-8.5, 8.5), 2),          # 135 degrees: a tie goes to the horizontal
+]
+
+
+@pytest.mark.parametrize("matrix, expected", QUARTERS, ids=[str(m) for m, _ in QUARTERS])
+def test_quarter_of_a_glyphs_writing_direction(matrix, expected):
+    assert quarter(*matrix) == expected
+
+
+# printed glyphs by quarter -> degrees to turn the page clockwise (measured counts)
+TURNS = [
+    ([641, 0, 0, 0], 0, "an upright page (libreoffice page 3)"),
+    ([21, 17, 0, 0], 0, "the margin note of test_reliability: 17 glyphs of 38 at 90 degrees"),
+    ([0, 641, 0, 0], 90, "libreoffice-set-sideways-bottom-to-top page 3"),
+    ([0, 0, 0, 641], 270, "libreoffice-set-sideways-top-to-bottom page 3"),
+    ([0, 0, 641, 0], 180, "libreoffice-set-upside-down page 3"),
+    ([40, 260, 0, 0], 90, "a sideways table under an upright heading"),
+    ([100, 100, 0, 0], 0, "no majority: read as displayed"),
+    ([0, 0, 0, 0], 0, "no printed glyph"),
+]
+
+
+@pytest.mark.parametrize("counts, expected, case", TURNS, ids=[c for *_, c in TURNS])
+def test_reading_turn_needs_most_of_the_page(counts, expected, case):
+    assert reading_turn(counts) == expected
+
+
+# a box on an A4 page (595.3 x 841.9) -> the same box on that page turned clockwise
+BOXES = [
+    (0, (134.6, 653.6, 183.8, 668.14), (134.6, 653.6, 183.8, 668.14)),
+    (90, (134.6, 653.6, 183.8, 668.14), (173.76, 134.6, 188.3, 183.8)),
+    (180, (134.6, 653.6, 183.8, 668.14), (411.5, 173.76, 460.7, 188.3)),
+    (270, (134.6, 653.6, 183.8, 668.14), (653.6, 411.5, 668.14, 460.7)),
+]
+
+
+@pytest.mark.parametrize("turn, box, expected", BOXES, ids=[str(t) for t, *_ in BOXES])
+def test_turn_box_and_back(turn, box, expected):
+    turned_box = turn_box(box, turn, 595.3, 841.9)
+    assert turned_box == pytest.approx(expected, abs=1e-9)
+    size = (841.9, 595.3) if turn in (90, 270) else (595.3, 841.9)
+    assert turn_box(turned_box, 360 - turn, *size) == pytest.approx(box, abs=1e-9)
+
+
+def test_most_glyphs_rotated_reads_the_page_turned_not_left_out(tmp_path):
+    """reportlab, Helvetica: a page whose text all runs bottom to top, and one line upright:
+    read turned 90 degrees; the upright line is the one left out (rotated_glyphs)."""
+    from reportlab.pdfgen import canvas
+
+    source = tmp_path / "sideways.pdf"
+    c = canvas.Canvas(str(source), pagesize=(842, 595))
+    c.setFont("Helvetica", 12)
+    c.drawString(40, 560, "Upright stamp")
+    c.saveState()
+    c.translate(300, 40)
+    c.rotate(90)
+    for k, line in enumerate(["First line of the landscape table", "Second line, 600 yuan"]):
+        c.drawString(0, -20 * k, line)
+    c.restoreState()
+    c.showPage()
+    c.save()
+    for reader in ("pdfium", "pdfplumber"):
+        _, (page,) = read_pages(source, workers=1, ocr=False, reader=reader)
+        assert (page.turn, [l.text for l in page.lines], page.rotated_glyphs) == (
+            90, ["First line of the landscape table", "Second line, 600 yuan"], len("UprightStamp")), reader
+        assert (page.width, page.height) == pytest.approx((595, 842))
 
 
 # ---------------------------------------------------------------- lines by baseline, boxes kept

@@ -127,9 +127,9 @@ def table_build(tmp_path_factory):
     return out
 
 
-def _read(out, name):
+def _read(out, name, edition="t"):
     import pyarrow.parquet as pq
-    return pq.read_table(out / name / "t" / "part-0.parquet").to_pylist()
+    return pq.read_table(out / name / edition / "part-0.parquet").to_pylist()
 
 
 def test_bodies_under_a_label_header_are_responsibilities(table_build):
@@ -188,8 +188,15 @@ XIAN_BODIES = [(row, column, name, role) for row in (1, 2) for column, name, rol
     (3, "各区县政府", "responsible"), (3, "西咸新区管委会", "responsible"))]
 
 
-def test_a_task_table_gives_each_rows_bodies_and_deadline(tmp_path):
-    run = run_cli("build", XIAN, "--edition", "t", "--out", tmp_path, "--no-ocr")
+# The same page set sideways on landscape paper (tools/sideways_fixture.py), as a print driver
+# puts a landscape attachment on the other paper: every glyph and rule at 90 degrees.
+XIAN_SIDEWAYS = {90: XIAN.with_name("task-table-xian-libreoffice-set-sideways-bottom-to-top.pdf"),
+                 270: XIAN.with_name("task-table-xian-libreoffice-set-sideways-top-to-bottom.pdf")}
+
+
+@pytest.mark.parametrize("source", [XIAN, *XIAN_SIDEWAYS.values()], ids=lambda p: p.stem)
+def test_a_task_table_gives_each_rows_bodies_and_deadline(source, tmp_path):
+    run = run_cli("build", source, "--edition", "t", "--out", tmp_path, "--no-ocr")
     assert run.returncode == 0, run.stderr
     bodies = [r for r in _read(tmp_path, "responsibilities") if r["table"] is not None]
     assert [(r["table_row"], r["table_column"], r["text"], r["role"]) for r in bodies] == XIAN_BODIES
@@ -199,3 +206,35 @@ def test_a_task_table_gives_each_rows_bodies_and_deadline(tmp_path):
     assert all(r["boxes"] for r in bodies + dates)
     # no issuer line: the title's 西安市 says whose 市司法局 it is (not Hangzhou's, the gazetteer's home)
     assert {(r["department"] == r["text"], r["known"]) for r in bodies} == {(True, False)}
+
+
+def _box(b: dict | list) -> list[float]:
+    return list(b) if isinstance(b, list) else [b["x0"], b["top"], b["x1"], b["bottom"]]
+
+
+@pytest.mark.parametrize("turn", sorted(XIAN_SIDEWAYS))
+def test_a_table_set_sideways_is_the_upright_tables_turned(turn, tmp_path):
+    """Found and read on the turned page; its boxes and its mentions' boxes reported on
+    the page as displayed: the upright page's, turned back (to 0.01 pt)."""
+    from pipeline.sources.glyphs import turn_box
+
+    built = {}
+    for name, source in (("upright", XIAN), ("sideways", XIAN_SIDEWAYS[turn])):
+        run = run_cli("build", source, "--edition", name, "--out", tmp_path, "--no-ocr")
+        assert run.returncode == 0, run.stderr
+        built[name] = {t: _read(tmp_path, t, name) for t in ("pages", "tables", "table_cells", "responsibilities", "dates")}
+    up, side = built["upright"], built["sideways"]
+    assert [(p["reading_turn"], p["width"], p["height"]) for p in up["pages"]] == [(0, 595.304, 841.89)]
+    assert [(p["reading_turn"], p["width"], p["height"]) for p in side["pages"]] == [(turn, 595.304, 841.89)]
+
+    def displayed(box):      # an upright box on the sideways page, as displayed
+        return list(turn_box(_box(box), 360 - turn, 595.304, 841.89))
+
+    for table, count in (("tables", 1), ("table_cells", 15)):
+        ours = [v for r in side[table] for v in _box(r["bbox"])]
+        assert len(ours) == 4 * count
+        assert ours == pytest.approx([v for r in up[table] for v in displayed(r["bbox"])], abs=0.01)
+    for table, count in (("responsibilities", 18), ("dates", 4)):
+        ours = [v for r in side[table] for b in r["boxes"] for v in _box(b)]
+        assert len(ours) == 4 * count
+        assert ours == pytest.approx([v for r in up[table] for b in r["boxes"] for v in displayed(b)], abs=0.01)

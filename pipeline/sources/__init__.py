@@ -98,6 +98,8 @@ class RawPage:
     has_text_layer: bool = False
     error: str | None = None
     rotated_glyphs: int = 0           # glyphs set rotated (upright=False), not in `lines`
+    turn: int = 0                     # degrees the page was turned clockwise to read its text (a page
+                                      # set sideways); width, height and line geometry are the turned page's
     ocr: bool = False                 # the lines were read by OCR from the page image
     ocr_engine: str | None = None     # e.g. "rapidocr 3.10.0"
     ocr_confidence: float | None = None   # mean engine confidence of the OCR lines, 0..1
@@ -105,7 +107,7 @@ class RawPage:
 
 #: The RawPage fields a PageSpill keeps beside the lines, in this order.
 _HEAD = ("page", "width", "height", "printed_page", "label", "char_count", "image_count", "path_segments",
-         "has_text_layer", "error", "rotated_glyphs", "ocr", "ocr_engine", "ocr_confidence")
+         "has_text_layer", "error", "rotated_glyphs", "turn", "ocr", "ocr_engine", "ocr_confidence")
 
 
 def _plain(value):

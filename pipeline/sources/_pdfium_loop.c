@@ -13,6 +13,7 @@
  *   chars(functions, textpage, count, rotation, left, low, width, height, hypot)
  *       -> (codes: bytes of int32, geometry: bytes of 6 doubles per character
  *           x0 x1 top bottom size baseline, flags: bytes, bit 0 upright, bit 1 generated,
+ *           bits 2-3 the quarter turn of the glyph's writing direction (glyphs.quarter),
  *           unmapped: int, objects: bytes of uint64, each character's text object address)
  *   objects_over(functions, page, most) -> int or None
  *   drawn(functions, page) -> (images, path segments, bytes of uint64: the text objects'
@@ -66,7 +67,7 @@ static int read_functions(PyObject *seq, void **out) {
 }
 
 /* What is constant for one text object (pdfiumchars: `objects`), keyed by its address. */
-typedef struct { void *key; double size, descent; int upright; } ObjectInfo;
+typedef struct { void *key; double size, descent; int upright, quarter; } ObjectInfo;
 
 /* Python's min(a, b) and max(a, b): the first argument unless the second beats it. */
 static double py_min(double a, double b) { return b < a ? b : a; }
@@ -162,6 +163,8 @@ static PyObject *chars(PyObject *self, PyObject *args) {
             info->size = size;
             info->descent = descent * size;
             info->upright = ta * td > 0 && tb * tc <= 0;
+            /* glyphs.quarter: where the glyph's x axis points on the displayed page */
+            info->quarter = fabs(ta) >= fabs(tb) ? (ta >= 0 ? 0 : 2) : (tb > 0 ? 1 : 3);
             info->key = obj;
         }
         ((GetLooseCharBox)fn[F_LOOSEBOX])(tp, i, &rect);
@@ -184,7 +187,7 @@ static PyObject *chars(PyObject *self, PyObject *args) {
         g[0] = py_min(x0, x1); g[1] = py_max(x0, x1);
         g[2] = py_min(top, bottom); g[3] = py_max(top, bottom);
         g[4] = size; g[5] = baseline;
-        flags[n] = (unsigned char)((info->upright ? 1 : 0) | (generated ? 2 : 0));
+        flags[n] = (unsigned char)((info->upright ? 1 : 0) | (generated ? 2 : 0) | (info->quarter << 2));
         objects[n] = (uint64_t)(uintptr_t)obj;
         n++;
     }

@@ -73,3 +73,38 @@ class Glyphs:
         """The glyphs at `index` (an index array or a mask), same extras."""
         return Glyphs(self.codes[index], self.geometry[index], self.upright[index], self.generated[index],
                       self.extras)
+
+
+def quarter(a: float, b: float) -> int:
+    """Where a glyph's x axis (a, b: its writing direction, y up) points on the displayed
+    page, in quarter turns counterclockwise: 0 right (upright), 1 up (the text runs bottom
+    to top), 2 left (upside down), 3 down."""
+    if abs(a) >= abs(b):
+        return 0 if a >= 0 else 2
+    return 1 if b > 0 else 3
+
+
+def reading_turn(counts) -> int:
+    """Degrees to turn the displayed page clockwise so that its text reads upright, from
+    its printed glyphs counted by `quarter` (counts[q]): 0 unless more than half of them
+    face one other way. A page of upright text with a margin note at 90 degrees stays as
+    it is (the note is counted in rotated_glyphs); a landscape page printed on portrait
+    paper, whose every glyph runs bottom to top, is read turned 90 degrees, as pdftotext
+    and a viewer read it."""
+    total = sum(int(n) for n in counts)
+    return next((90 * q for q in (1, 2, 3) if int(counts[q]) * 2 > total), 0)
+
+
+def turn_box(box, turn: int, width: float, height: float) -> tuple[float, float, float, float]:
+    """A box (x0, top, x1, bottom) on a page of `width` x `height` points, as it lies once
+    the page is turned `turn` degrees clockwise (0, 90, 180, 270). The way back is
+    turn_box(box, 360 - turn, turned width, turned height)."""
+    x0, top, x1, bottom = box
+    turn %= 360
+    if turn == 90:
+        return height - bottom, x0, height - top, x1
+    if turn == 180:
+        return width - x1, height - bottom, width - x0, height - top
+    if turn == 270:
+        return top, width - x1, bottom, width - x0
+    return x0, top, x1, bottom

@@ -285,8 +285,9 @@ def _read_page(pdf, index: int) -> RawPage:
     record = RawPage(page=index + 1)
     try:
         page = pdf.pages[index]
-        record.width, record.height = float(page.width), float(page.height)
-        chars, record.image_count = page_chars(pdf, page)
+        chars, record.image_count, record.turn = page_chars(pdf, page)
+        record.width, record.height = (float(page.height), float(page.width)) if record.turn in (90, 270) else \
+            (float(page.width), float(page.height))
         _fill(record, chars)
         page.close()
     except Exception as exc:  # one damaged page must not sink the edition
@@ -301,7 +302,7 @@ def _read_page_pdfium(doc, index: int) -> RawPage:
     try:
         page = doc[index]
         try:
-            chars, drawn, record.width, record.height, unmapped = pdfium_chars(page)
+            chars, drawn, record.width, record.height, unmapped, record.turn = pdfium_chars(page)
             record.image_count, record.path_segments = drawn
         finally:
             page.close()

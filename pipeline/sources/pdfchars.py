@@ -9,10 +9,16 @@ computed exactly as pdfminer's LTChar computes it. This is the reference reader
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from pdfminer.converter import PDFLayoutAnalyzer
 from pdfminer.pdffont import PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFPageInterpreter
 from pdfminer.utils import apply_matrix_pt, apply_matrix_rect
+
+from .glyphs import quarter, reading_turn
+
+BLANK = (" ", "\t", "\xa0", "\u3000")
 
 
 class CharCollector(PDFLayoutAnalyzer):
@@ -21,6 +27,7 @@ class CharCollector(PDFLayoutAnalyzer):
     def __init__(self, rsrcmgr):
         super().__init__(rsrcmgr, pageno=1, laparams=None)
         self.chars: list[dict] = []
+        self.quarters = [0, 0, 0, 0]      # printed glyphs by writing direction (glyphs.quarter)
         self.images = 0
         self.height = 0.0
 
@@ -39,6 +46,7 @@ class CharCollector(PDFLayoutAnalyzer):
             descent = font.get_descent() * fontsize
             bbox = (0, descent + rise, adv, descent + rise + fontsize)
         a, b, c, d, _, _ = matrix
+        self.quarters[quarter(a * scaling, b * scaling)] += text not in BLANK
         x0, y0, x1, y1 = apply_matrix_rect(matrix, bbox)
         x0, x1 = min(x0, x1), max(x0, x1)
         y0, y1 = min(y0, y1), max(y0, y1)
@@ -58,9 +66,41 @@ class CharCollector(PDFLayoutAnalyzer):
         pass
 
 
-def page_chars(pdf, page) -> tuple[list[dict], int]:
-    """(characters, image count) of a pdfplumber page, parsing its content once."""
+def page_chars(pdf, page) -> tuple[list[dict], int, int]:
+    """(characters, image count, turn) of a pdfplumber page, parsing its content once,
+    or twice when its text is set sideways: then the page is read turned `turn` degrees
+    clockwise (glyphs.reading_turn), as if its /Rotate said so."""
+    device = _read(pdf, page, 0)
+    turn = reading_turn(device.quarters)
+    if turn:
+        device = _read(pdf, page, turn)
+    return device.chars, device.images, turn
+
+
+def _read(pdf, page, turn: int) -> CharCollector:
     device = CharCollector(pdf.rsrcmgr)
-    device.height = float(page.height)
-    PDFPageInterpreter(pdf.rsrcmgr, device).process_page(page.page_obj)
-    return device.chars, device.images
+    device.height = float(page.width if turn in (90, 270) else page.height)
+    with turned(page.page_obj, turn):
+        PDFPageInterpreter(pdf.rsrcmgr, device).process_page(page.page_obj)
+    return device
+
+
+@contextmanager
+def turned(page_obj, turn: int):
+    """The pdfminer page object as if its /Rotate were `turn` degrees further clockwise,
+    for as long as the block runs: pdfminer's interpreter and a pdfplumber Page made
+    inside it then give every position on the turned page."""
+    if not turn:
+        yield page_obj
+        return
+    rotate, attr = page_obj.rotate, page_obj.attrs.get("Rotate")
+    page_obj.rotate = (rotate + turn) % 360
+    page_obj.attrs["Rotate"] = page_obj.rotate
+    try:
+        yield page_obj
+    finally:
+        page_obj.rotate = rotate
+        if attr is None:
+            del page_obj.attrs["Rotate"]
+        else:
+            page_obj.attrs["Rotate"] = attr

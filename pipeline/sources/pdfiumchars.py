@@ -21,6 +21,9 @@ a generated space ("156 行动"). LibreOffice and Word draw no glyph for their
 Asian-Latin spacing (0.15-0.25 em between 2022 and 年), and pdfium generates a space
 for that gap too: such a space is dropped, and chars_to_lines judges the gap as it
 judges any other (pdfplumber's characters have no space there: "2022年").
+
+A page whose text is set sideways or upside down (a landscape table printed on portrait
+paper: every glyph at 90 degrees) is read turned, as a viewer turns it: see glyphs.reading_turn.
 """
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from .glyphs import BASELINE, EMPTY, SIZE, X0, X1, Glyphs
+from .glyphs import BASELINE, EMPTY, SIZE, X0, X1, Glyphs, quarter, reading_turn
 
 
 def open_document(path) -> pdfium.PdfDocument:
@@ -161,13 +164,33 @@ class PageTooLarge(Exception):
     """A page whose text would take unbounded time or memory to read."""
 
 
-def page_chars(page, use_c: bool = True) -> tuple[Glyphs, tuple[int, int], float, float, int]:
+def _reading_turn(quarters: np.ndarray, blank: np.ndarray) -> int:
+    """glyphs.reading_turn of the glyphs' writing directions (`quarters`), spaces left out."""
+    return reading_turn(np.bincount(quarters[~blank], minlength=4))
+
+
+#: Code points that print nothing (a space glyph faces nowhere).
+_BLANK_CODES = np.array([0x09, 0x20, 0xA0, 0x3000])
+
+
+def page_chars(page, use_c: bool = True) -> tuple[Glyphs, tuple[int, int], float, float, int, int]:
     """(glyphs, (image count, path segments), width, height, glyphs without a Unicode
-    mapping) of a pypdfium2 page. `use_c=False` runs the pure-Python loop (the reference)."""
-    # Coordinates from the MediaBox, as pdfminer's interpreter sets them up.
+    mapping, turn) of a pypdfium2 page. `use_c=False` runs the pure-Python loop (the
+    reference). `turn`: degrees the page was turned clockwise to read its text
+    (glyphs.reading_turn); the geometry and width and height are the turned page's."""
+    read = _page_chars(page, use_c, 0)
+    turn = read[-1]
+    return (*_page_chars(page, use_c, turn)[:-1], turn) if turn else read
+
+
+def _page_chars(page, use_c: bool, turn: int) -> tuple[Glyphs, tuple[int, int], float, float, int, int]:
+    """page_chars with the page read `turn` degrees turned; the turn it needs, when read
+    as displayed (turn 0: then nothing but the glyphs' directions is worked out)."""
+    # Coordinates from the MediaBox, as pdfminer's interpreter sets them up; a page read
+    # turned is read as if its /Rotate said so.
     left, low, right, high = page.get_mediabox()
     base_w, base_h = round(right - left, 3), round(high - low, 3)
-    rotation = page.get_rotation()
+    rotation = (page.get_rotation() + turn) % 360
     width, height = (base_h, base_w) if rotation in (90, 270) else (base_w, base_h)
     # pdfium's text page of 10^5 glyphs takes 40 s in C, where no time limit reaches:
     # refuse the page before (a page that draws a form over and over, "billion laughs").
@@ -190,11 +213,15 @@ def page_chars(page, use_c: bool = True) -> tuple[Glyphs, tuple[int, int], float
     finally:
         textpage.close()
     glyphs = _glyphs(codes, geometry, flags)
+    if turn == 0:
+        needed = _reading_turn(np.frombuffer(flags, np.uint8) >> 2, glyphs.generated | np.isin(glyphs.codes, _BLANK_CODES))
+        if needed:
+            return glyphs, (0, 0), float(width), float(height), unmapped, needed     # to be read again, turned
     images, segments, texts = _drawn(page, use_c)
     not_drawn = _spaces_not_drawn(glyphs, np.frombuffer(objects, np.uint64), texts)
     if not_drawn.any():
         glyphs = glyphs.take(~not_drawn)
-    return _place_generated(glyphs), (images, segments), float(width), float(height), unmapped
+    return _place_generated(glyphs), (images, segments), float(width), float(height), unmapped, 0
 
 
 def _spaces_not_drawn(glyphs: Glyphs, objects: np.ndarray, drawn: np.ndarray) -> np.ndarray:
@@ -251,7 +278,7 @@ def _chars_python(tp, count: int, rotation: int, left: float, low: float, base_w
     rect, matrix = raw.FS_RECTF(), raw.FS_MATRIX()
     ox, oy, value = ctypes.c_double(), ctypes.c_double(), ctypes.c_float()
     # What is constant for one text object: its matrix, size and font (descent).
-    objects: dict[int, tuple[float, float, bool]] = {}
+    objects: dict[int, tuple[float, float, bool, int]] = {}
     descents: dict[int, float] = {}
     get_unicode, is_generated = raw.FPDFText_GetUnicode, raw.FPDFText_IsGenerated
     unmapped = 0
@@ -276,8 +303,8 @@ def _chars_python(tp, count: int, rotation: int, left: float, low: float, base_w
             raw.FPDFText_GetMatrix(tp, i, matrix)
             a, b, c, d = _turn(rotation, matrix.a, matrix.b, matrix.c, matrix.d)
             size = raw.FPDFText_GetFontSize(tp, i) * math.hypot(c, d)
-            objects[key] = (size, _descent(obj, descents, value) * size, a * d > 0 and b * c <= 0)
-        size, descent, upright = objects[key]
+            objects[key] = (size, _descent(obj, descents, value) * size, a * d > 0 and b * c <= 0, quarter(a, b))
+        size, descent, upright, facing = objects[key]
         get_box(tp, i, rect)
         get_origin(tp, i, ox, oy)
         (x0, top), (x1, bottom) = to_page(rect.left, rect.top), to_page(rect.right, rect.bottom)
@@ -288,7 +315,7 @@ def _chars_python(tp, count: int, rotation: int, left: float, low: float, base_w
             bottom, top = baseline - descent, baseline - descent - size
         codes.append(code)
         geometry.extend((min(x0, x1), max(x0, x1), min(top, bottom), max(top, bottom), size, baseline))
-        flags.append(upright | generated << 1)
+        flags.append(upright | generated << 1 | facing << 2)
         addresses.append(max(key, 0))
     return codes.tobytes(), geometry.tobytes(), bytes(flags), unmapped, addresses.tobytes()
 
