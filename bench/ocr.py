@@ -65,7 +65,7 @@ def run_one(pdf: Path, kinds: list[str]) -> dict:
     for index, kind in enumerate(kinds):
         timings: dict = {}
         wall, cpu = time.perf_counter(), time.process_time()
-        lines, _ = read.ocr_page(pdf, index, timings)
+        lines, _, _ = read.ocr_page(pdf, index, timings)
         row = {"kind": kind.split(":")[0], "wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu,
                **{k: round(v, 3) for k, v in timings.items()}, "lines": [l.text for l in lines]}
         if kind.startswith("text:"):

@@ -137,6 +137,30 @@ def test_ocr_lines_geometry_filtering_and_confidence():
     assert ocr.ocr_lines([_box("杭州市", 0.2, 0, 0, 10, 10)], 1.0) == ([], None)
 
 
+# ---------------------------------------------------------------- scans set sideways or upside down
+
+def _flipped(text, score, x0, y0, x1, y1, flipped=True):
+    return {**_box(text, score, x0, y0, x1, y1), "flipped": flipped}
+
+
+@pytest.mark.parametrize("raw, sideways, upside_down", [
+    case([_box("计划，通过 3 年努力", 0.99, 320, 420, 2000, 490), _box("— 379 —", 0.9, 1190, 3290, 1300, 3350)],
+         False, False, id="upright-lines-are-wide"),
+    # the same page set sideways: each line's box 70 px wide, 1680 px high
+    case([_box("计划，通过 3 年努力", 0.99, 420, 320, 490, 2000), _box("物医药产业空间布局", 0.98, 310, 320, 380, 1200),
+          _box("— 379 —", 0.9, 3290, 1190, 3350, 1300)], True, False, id="sideways-lines-are-tall"),
+    case([_box("二〇", 0.9, 100, 100, 130, 160), _box("计划，通过 3 年努力", 0.99, 320, 420, 2000, 490)],
+         False, False, id="one-tall-box-among-wide-ones"),
+    case([_flipped("计划，通过 3 年努力", 0.99, 320, 420, 2000, 490), _flipped("物医药产业空间布局", 0.98, 320, 310, 1200, 380),
+          _flipped("— 379 —", 0.9, 1190, 3290, 1300, 3350, flipped=False)], False, True, id="most-text-read-flipped"),
+    case([_flipped("— 379 —", 0.9, 1190, 3290, 1300, 3350), _box("计划，通过 3 年努力", 0.99, 320, 420, 2000, 490)],
+         False, False, id="a-flipped-footer-alone"),
+    case([], False, False, id="nothing-found"),
+])
+def test_sideways_and_upside_down_scans_are_told_by_their_boxes(raw, sideways, upside_down):
+    assert (read.sideways(raw), read.upside_down(raw)) == (sideways, upside_down)
+
+
 # ---------------------------------------------------------------- the scanned fixture
 
 def _squash(text: str) -> str:
@@ -272,7 +296,7 @@ def test_seal_page_yields_no_text(tmp_path, monkeypatch):
     c.drawImage(ImageReader(io.BytesIO(buf.getvalue())), 0, 0, 595.28, 841.89)
     c.showPage()
     c.save()
-    lines, confidence = ocr.ocr_page(pdf, 0)
+    lines, confidence, _ = ocr.ocr_page(pdf, 0)
     assert lines == [] and confidence is None
 
 
@@ -520,7 +544,7 @@ def test_page_number_with_seal_or_photo_is_read_without_the_detector(tmp_path, m
         return real(pixels, *args, **kwargs)
 
     monkeypatch.setattr(engine, "read_image", recording)
-    lines, confidence = ocr.ocr_page(_furniture_page(tmp_path / f"{picture}.pdf", picture), 0)
+    lines, confidence, _ = ocr.ocr_page(_furniture_page(tmp_path / f"{picture}.pdf", picture), 0)
     assert [l.text for l in lines] == ["— 404 —"]
     assert calls == [True]
     assert 0.6 <= confidence <= 1
@@ -532,3 +556,29 @@ def test_ocr_pages_are_counted_on_their_own(scanned):
     read_pages(SCANNED, workers=2, progress=calls.append)
     assert sum(calls) == 50
     assert calls[-10:] == [1] * 10 and sum(calls[:-10]) == 40
+
+
+# Last in the module: it adds to the module's OCR cache, whose entries an earlier test counts.
+@pytest.mark.parametrize("turn", [270, 180])
+def test_a_scan_set_sideways_or_upside_down_reads_as_the_upright_scan(scanned, tmp_path, turn):
+    """Page 34 of the scanned fixture (seed page 384), its scan turned on the paper by
+    tools/sideways_fixture.py: 270 degrees (the lines run top to bottom) is found by its
+    tall boxes, read turned a quarter, found upside down and read turned again; 180 only
+    the last. Either reads exactly what the upright scan reads (the OCR cache shares the
+    upright page's pixels, so this costs one engine run more)."""
+    import pypdfium2
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+    from sideways_fixture import turn_pages
+
+    one = tmp_path / "page-34.pdf"
+    source, single = pypdfium2.PdfDocument(SCANNED), pypdfium2.PdfDocument.new()
+    single.import_pages(source, [33])
+    single.save(one)
+    turn_pages(str(one), turn, str(tmp_path / "turned.pdf"))
+    _, raw = read_pages(tmp_path / "turned.pdf", workers=1)
+    (row,) = pages_table(raw, "t", "turned.pdf")
+    _, upright, _ = scanned
+    assert (row["reading_turn"], row["width"], row["height"], row["printed_page"]) == (turn, 595.28, 841.89, 379)
+    assert row["text"] == upright[34]["text"]
+    assert row["ocr_confidence"] == upright[34]["ocr_confidence"] == 0.988

@@ -124,7 +124,8 @@ def _no_memory_patterns() -> None:
 
 def read_image(pixels, left: int = 0, top: int = 0, timings: dict | None = None, single_line: bool = False) -> list[dict]:
     """The engine's lines in a grey-scale image (a 2-D uint8 array):
-    [{"box": [[x, y] x4] in pixels (+ left, top), "text", "score"}].
+    [{"box": [[x, y] x4] in pixels (+ left, top), "text", "score", "flipped"}];
+    `flipped`: the direction classifier found the line upside down (and read it turned).
 
     Text is found on a copy at most DET_SIDE pixels long (the detector needs no more)
     and read from the full image; `single_line` skips detection (the image is one line).
@@ -138,7 +139,7 @@ def read_image(pixels, left: int = 0, top: int = 0, timings: dict | None = None,
     clock = _Clock(timings)
     if single_line:
         boxes = np.array([[[0, 0], [w, 0], [w, h], [0, h]]], dtype=np.float32)
-        crops = [img]
+        crops, flipped = [img], [False]
     else:
         import cv2
 
@@ -151,15 +152,18 @@ def read_image(pixels, left: int = 0, top: int = 0, timings: dict | None = None,
         boxes = boxes / f
         crops = eng.crop_text_regions(img, boxes)
         with clock("classify"):
-            crops, _ = eng.cls_and_rotate(crops)
+            crops, classified = eng.cls_and_rotate(crops)
+        # the crops the classifier found upside down and turned (its own rule)
+        threshold = eng._load_cls_model().cls_thresh
+        flipped = ["180" in label and score > threshold for label, score in classified.cls_res]
     from rapidocr.ch_ppocr_rec import TextRecInput
     with clock("recognise"):
         rec = eng._load_rec_model()(TextRecInput(img=crops))
     if rec.txts is None:
         return []
     return [{"box": [[round(float(x) + left, 1), round(float(y) + top, 1)] for x, y in box],
-             "text": str(text), "score": round(float(score), 4)}
-            for box, text, score in zip(boxes, rec.txts, rec.scores)]
+             "text": str(text), "score": round(float(score), 4), "flipped": bool(flip)}
+            for box, text, score, flip in zip(boxes, rec.txts, rec.scores, flipped)]
 
 
 def _detect(detector, img):

@@ -3,12 +3,15 @@
 Render (render.py) -> cache (cache.py) or engine (engine.py) -> clean-up (cleanup.py).
 Lines come back with geometry in PDF points from the page's top-left, top to bottom, so
 furniture removal treats OCR lines like text-layer lines ("— 390 —" in the footer is
-the printed page number). The PDF is opened with pypdfium2 once per process.
+the printed page number). A scan set sideways or upside down is read turned the way
+its lines read (`sideways`, `upside_down`). The PDF is opened with pypdfium2 once per process.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+import numpy as np
 
 from ..sources import Line
 from . import engine
@@ -17,7 +20,7 @@ from .cleanup import ocr_lines
 from .render import PREVIEW, SPECK, page_scale, patches, render
 
 # Part of the cache key: bump when rendering or pre-processing changes.
-PIPELINE_KEY = f"side={engine.MAX_SIDE};det={engine.DET_SIDE};speck={SPECK};preview={PREVIEW};v4"
+PIPELINE_KEY = f"side={engine.MAX_SIDE};det={engine.DET_SIDE};speck={SPECK};preview={PREVIEW};v5"
 
 _DOCUMENTS: dict[tuple[int, str], object] = {}     # (pid, path) -> open pypdfium2 document
 
@@ -51,9 +54,10 @@ def read_pixels(pixels, timings: dict | None = None, one_line: bool = False) -> 
     return raw
 
 
-def ocr_page(path: Path, page_index: int, timings: dict | None = None) -> tuple[list[Line], float | None]:
-    """OCR one whole page (0-based index): its lines, top to bottom, in points, and the
-    mean confidence of the kept lines (None when none is kept).
+def ocr_page(path: Path, page_index: int, timings: dict | None = None) -> tuple[list[Line], float | None, int]:
+    """OCR one whole page (0-based index): its lines, top to bottom, in points, the mean
+    confidence of the kept lines (None when none is kept), and the degrees the page was
+    turned clockwise to read it (a scan set sideways; the lines are the turned page's).
 
     A page holding only a few small patches of ink (a page number, a seal) is read
     patch by patch (the detector sees a few small crops, or none), a blank one not at
@@ -65,10 +69,43 @@ def ocr_page(path: Path, page_index: int, timings: dict | None = None) -> tuple[
         found = _timed(timings, "render", patches, page, scale)
         if found is None:
             pixels = _timed(timings, "render", render, page, scale)
-            return ocr_lines(read_pixels(pixels, timings), 1 / scale)
-        return _read_regions(page, scale, found, timings)
+            raw, turn = read_pixels(pixels, timings), 0
+            if sideways(raw):       # read again with the page turned a quarter clockwise
+                pixels, turn = np.rot90(pixels, -1), 90
+                raw = read_pixels(pixels, timings)
+            if upside_down(raw):    # and again turned half: each line was read, upside down
+                pixels, turn = np.rot90(pixels, 2), (turn + 180) % 360
+                raw = read_pixels(pixels, timings)
+            return (*ocr_lines(raw, 1 / scale), turn)
+        return (*_read_regions(page, scale, found, timings), 0)
     finally:
         page.close()
+
+
+# A text box is a line's when it is at least this many times longer than high.
+LINE_SHAPE = 2.0
+
+
+def sideways(raw: list[dict]) -> bool:
+    """Whether the engine's boxes are mostly those of lines set sideways: taller than
+    wide (a landscape table scanned onto portrait paper, a page fed in turned). The
+    recogniser reads such a box turned, but the lines then run across each other."""
+    tall = wide = 0
+    for item in raw:
+        xs, ys = [p[0] for p in item["box"]], [p[1] for p in item["box"]]
+        w, h = max(xs) - min(xs), max(ys) - min(ys)
+        tall += h >= LINE_SHAPE * w
+        wide += w >= LINE_SHAPE * h
+    return tall > wide
+
+
+def upside_down(raw: list[dict]) -> bool:
+    """Whether most of the text read (by characters) was read from lines the direction
+    classifier found upside down: a page scanned the other way round. Its lines then
+    stand in reverse order, and a line turned by the classifier reads a little worse than
+    the same line read upright (Ⅰ期 lost its Ⅰ on the sideways fixture)."""
+    flipped = sum(len(item["text"]) for item in raw if item.get("flipped"))
+    return 2 * flipped > sum(len(item["text"]) for item in raw)
 
 
 def _read_regions(page, scale, regions, timings) -> tuple[list[Line], float | None]:

@@ -24,8 +24,8 @@ log = logging.getLogger(__name__)
 def _ocr_whole(path: Path, index: int):
     """In an OCR process: (lines, confidence, engine version), or None without the engine."""
     try:
-        lines, confidence = read.ocr_page(path, index)
-        return lines, confidence, read.engine.engine_version()
+        lines, confidence, turn = read.ocr_page(path, index)
+        return lines, confidence, read.engine.engine_version(), turn
     except OcrUnavailable:
         return None
 
@@ -33,7 +33,7 @@ def _ocr_whole(path: Path, index: int):
 def _ocr_regions(path: Path, index: int, regions):
     try:
         lines, confidence = read.ocr_regions(path, index, regions)
-        return lines, confidence, read.engine.engine_version()
+        return lines, confidence, read.engine.engine_version(), 0
     except OcrUnavailable:
         return None
 
@@ -120,9 +120,13 @@ class OcrPass:
                 log.debug("page %d: OCR failed: %s: %s", page.page, type(exc).__name__, exc)
                 result = None
             if result is not None:
-                lines, confidence, version = result
+                lines, confidence, version, turn = result
                 if kind == "page":
                     page.lines = lines
+                    if turn:          # a scan set sideways, read turned
+                        page.turn = turn
+                        if turn in (90, 270) and page.width is not None:
+                            page.width, page.height = page.height, page.width
                 else:
                     page.lines = merge_lines(page.lines, lines)
                 if kind == "page" or lines:
