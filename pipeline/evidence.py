@@ -267,15 +267,21 @@ def render_page(pdf_path: Path, page: int, boxes: list[dict], scale: float = 2.0
     import pypdfium2 as pdfium
     from PIL import Image, ImageDraw
 
+    from .sources.pdfiumchars import visible_rect
+
     pdf = pdfium.PdfDocument(str(pdf_path))
     try:
-        image = pdf[page - 1].render(scale=scale).to_pil().convert("RGB")
+        shown = pdf[page - 1]
+        image = shown.render(scale=scale).to_pil().convert("RGB")
+        # pdfium renders the CropBox; boxes are measured from the MediaBox's corner
+        dx, dy = (visible_rect(shown) or (0.0, 0.0))[:2]
     finally:
         pdf.close()
     overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
     for b in boxes:
-        rect = [b["x0"] * scale - 2, b["top"] * scale - 2, b["x1"] * scale + 2, b["bottom"] * scale + 2]
+        rect = [(b["x0"] - dx) * scale - 2, (b["top"] - dy) * scale - 2, (b["x1"] - dx) * scale + 2,
+                (b["bottom"] - dy) * scale + 2]
         draw.rectangle(rect, fill=(255, 230, 0, 90), outline=(220, 0, 0, 255), width=3)
     return Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
 

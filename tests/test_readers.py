@@ -358,6 +358,53 @@ def test_most_glyphs_rotated_reads_the_page_turned_not_left_out(tmp_path):
         assert (page.width, page.height) == pytest.approx((595, 842))
 
 
+# ---------------------------------------------------------------- only the CropBox is the page
+
+def test_a_spread_split_by_cropboxes_reads_one_page_each(tmp_path):
+    """LibreOffice pages 2 and 3 printed side by side on one sheet, the sheet used twice
+    with its left and its right half as CropBox (tools/spread_fixture.py): each page's
+    text layer holds both pages (pdftotext prints both twice), a viewer shows one. Both
+    readers read each page's own lines; every table equals that of pages 2-3 printed
+    alone; boxes lie where the sheet prints them, and the evidence image (pdfium renders
+    the CropBox) is drawn from the CropBox's corner."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+    from spread_fixture import split_spread
+
+    from pipeline.sources.pdfiumchars import visible_rect
+
+    spread, alone = tmp_path / "spread.pdf", tmp_path / "alone.pdf"
+    split_spread(str(LIBREOFFICE_PDF), 2, str(spread))
+    src, dst = pdfium.PdfDocument(LIBREOFFICE_PDF), pdfium.PdfDocument.new()
+    dst.import_pages(src, [1, 2])
+    dst.save(alone)
+    for reader in ("pdfium", "pdfplumber"):
+        _, theirs = read_pages(alone, workers=1, ocr=False, reader=reader)
+        _, ours = read_pages(spread, workers=1, ocr=False, reader=reader)
+        assert [[l.text for l in p.lines] for p in ours] == [[l.text for l in p.lines] for p in theirs], reader
+    width = pdfium.PdfDocument(alone)[0].get_width()
+    assert [v for page in pdfium.PdfDocument(spread) for v in visible_rect(page)] == pytest.approx(
+        [0, 0, width, 841.89, width, 0, 2 * width, 841.89], abs=0.01)
+    out = tmp_path / "out"
+    for name, path in (("alone", alone), ("spread", spread)):
+        run = run_cli("build", path, "--edition", name, "--out", out, "--no-ocr")
+        assert run.returncode == 0, run.stderr
+    ours, theirs = _tables(out, "spread"), _tables(out, "alone")
+    assert ours == theirs and len(theirs["amounts"]) == 12
+    shifted = [[v + width * (r["page"] - 1) * (k % 2 == 0) for k, v in enumerate(_box(b))]
+               for r in pq.read_table(out / "amounts" / "alone" / "part-0.parquet").to_pylist() for b in r["boxes"]]
+    boxes = [_box(b) for r in pq.read_table(out / "amounts" / "spread" / "part-0.parquet").to_pylist() for b in r["boxes"]]
+    assert [v for b in boxes for v in b] == pytest.approx([v for b in shifted for v in b], abs=0.01)
+    # the outline of the right page's first amount, on the image of that page alone
+    from pipeline.evidence import render_page
+    row = next(r for r in pq.read_table(out / "amounts" / "spread" / "part-0.parquet").to_pylist() if r["page"] == 2)
+    (box,) = row["boxes"]
+    image = render_page(spread, 2, row["boxes"], scale=2.0)
+    assert image.size == (round(2 * width), round(2 * 841.89))
+    left_edge = (round((box["x0"] - width) * 2) - 1, round((box["top"] + box["bottom"])))
+    assert image.getpixel(left_edge) == (220, 0, 0)
+
+
 # ---------------------------------------------------------------- lines by baseline, boxes kept
 
 def _chars(text: str, x: float, baseline: float, size: float, box_drop: float = 0.0) -> list[dict]:

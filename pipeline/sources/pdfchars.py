@@ -28,6 +28,7 @@ class CharCollector(PDFLayoutAnalyzer):
         super().__init__(rsrcmgr, pageno=1, laparams=None)
         self.chars: list[dict] = []
         self.quarters = [0, 0, 0, 0]      # printed glyphs by writing direction (glyphs.quarter)
+        self.visible = None
         self.images = 0
         self.height = 0.0
 
@@ -45,11 +46,15 @@ class CharCollector(PDFLayoutAnalyzer):
         else:
             descent = font.get_descent() * fontsize
             bbox = (0, descent + rise, adv, descent + rise + fontsize)
-        a, b, c, d, _, _ = matrix
-        self.quarters[quarter(a * scaling, b * scaling)] += text not in BLANK
         x0, y0, x1, y1 = apply_matrix_rect(matrix, bbox)
         x0, x1 = min(x0, x1), max(x0, x1)
         y0, y1 = min(y0, y1), max(y0, y1)
+        if self.visible is not None:        # pdfiumchars.visible_rect: only the CropBox is displayed
+            left, low, right, high = self.visible
+            if not (left <= (x0 + x1) / 2 <= right and low <= (y0 + y1) / 2 <= high):
+                return adv
+        a, b, c, d, _, _ = matrix
+        self.quarters[quarter(a * scaling, b * scaling)] += text not in BLANK
         _, origin_y = apply_matrix_pt(matrix, (0, rise))
         self.chars.append({
             "text": text, "x0": x0, "x1": x1, "top": self.height - y1, "bottom": self.height - y0,
@@ -58,6 +63,13 @@ class CharCollector(PDFLayoutAnalyzer):
             "baseline": self.height - origin_y,   # the glyph origin: where the page prints it
         })
         return adv
+
+    def begin_page(self, page, ctm) -> None:
+        super().begin_page(page, ctm)
+        self.visible = None       # the CropBox in device space (y up), when it is not the MediaBox
+        if any(abs(a - b) >= 0.01 for a, b in zip(page.cropbox, page.mediabox)):
+            (ax, ay), (bx, by) = apply_matrix_pt(ctm, page.cropbox[:2]), apply_matrix_pt(ctm, page.cropbox[2:])
+            self.visible = (min(ax, bx), min(ay, by), max(ax, bx), max(ay, by))
 
     def render_image(self, name, stream) -> None:
         self.images += 1

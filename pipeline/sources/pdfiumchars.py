@@ -36,7 +36,7 @@ import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from .glyphs import BASELINE, EMPTY, SIZE, X0, X1, Glyphs, quarter, reading_turn
+from .glyphs import BASELINE, BOTTOM, EMPTY, SIZE, TOP, X0, X1, Glyphs, quarter, reading_turn
 
 
 def open_document(path) -> pdfium.PdfDocument:
@@ -212,16 +212,46 @@ def _page_chars(page, use_c: bool, turn: int) -> tuple[Glyphs, tuple[int, int], 
                                                                       base_w, base_h)
     finally:
         textpage.close()
-    glyphs = _glyphs(codes, geometry, flags)
+    glyphs, quarters, objects = _glyphs(codes, geometry, flags), np.frombuffer(flags, np.uint8) >> 2, \
+        np.frombuffer(objects, np.uint64)
+    visible = _on_the_visible_page(glyphs, visible_rect(page, turn))
+    if visible is not None:
+        glyphs, quarters, objects = glyphs.take(visible), quarters[visible], objects[visible]
     if turn == 0:
-        needed = _reading_turn(np.frombuffer(flags, np.uint8) >> 2, glyphs.generated | np.isin(glyphs.codes, _BLANK_CODES))
+        needed = _reading_turn(quarters, glyphs.generated | np.isin(glyphs.codes, _BLANK_CODES))
         if needed:
             return glyphs, (0, 0), float(width), float(height), unmapped, needed     # to be read again, turned
     images, segments, texts = _drawn(page, use_c)
-    not_drawn = _spaces_not_drawn(glyphs, np.frombuffer(objects, np.uint64), texts)
+    not_drawn = _spaces_not_drawn(glyphs, objects, texts)
     if not_drawn.any():
         glyphs = glyphs.take(~not_drawn)
     return _place_generated(glyphs), (images, segments), float(width), float(height), unmapped, 0
+
+
+def visible_rect(page, turn: int = 0) -> tuple[float, float, float, float] | None:
+    """The page's CropBox (x0, top, x1, bottom) in the reader's coordinates (from the
+    MediaBox, the page turned `turn` degrees), None when it is the MediaBox. Only what
+    lies in the CropBox is displayed and printed: a booklet's spread split into pages by
+    CropBoxes keeps both pages' text on each."""
+    media, crop = page.get_mediabox(), page.get_cropbox()
+    if all(abs(a - b) < 0.01 for a, b in zip(media, crop)):
+        return None
+    left, low, right, high = media
+    rotation = (page.get_rotation() + turn) % 360
+    to_page = _unrotate(rotation, round(right - left, 3), round(high - low, 3))
+    (ax, ay), (bx, by) = to_page(crop[0] - left, crop[1] - low), to_page(crop[2] - left, crop[3] - low)
+    return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
+
+
+def _on_the_visible_page(glyphs: Glyphs, rect) -> np.ndarray | None:
+    """Mask of the glyphs whose box centre lies in `rect` (visible_rect); None when all do."""
+    if rect is None or not len(glyphs):
+        return None
+    x0, top, x1, bottom = rect
+    g = glyphs.geometry
+    cx, cy = (g[:, X0] + g[:, X1]) / 2, (g[:, TOP] + g[:, BOTTOM]) / 2
+    inside = (cx >= x0) & (cx <= x1) & (cy >= top) & (cy <= bottom)
+    return None if inside.all() else inside
 
 
 def _spaces_not_drawn(glyphs: Glyphs, objects: np.ndarray, drawn: np.ndarray) -> np.ndarray:
