@@ -199,7 +199,7 @@ def pages_rows(pages: list[RawPage], edition: str, source: str) -> Iterator[dict
         if PRIVATE_USE.search(raw_text):
             unread.setdefault("Private Use Area characters in the text layer (unmapped glyphs?)", []).append(_named(page))
         if page.rotated_glyphs:
-            unread.setdefault("text set rotated (not upright) is left out of pages.text", []).append(_named(page))
+            unread.setdefault("text set at an angle (a diagonal watermark, a margin note) is left out of pages.text", []).append(_named(page))
         body = [t for t in parts.body_text if t]
         kept = [line for line, t in zip(parts.body, parts.body_text) if t]     # the lines of `body`
         if page.error:

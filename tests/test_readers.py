@@ -33,7 +33,7 @@ from pipeline.pages import pages_table
 from pipeline.sources import InputError, read_pages
 from pipeline.sources import pdfiumchars
 from pipeline.sources.pdf import chars_to_lines
-from pipeline.sources.glyphs import quarter, reading_turn, turn_box
+from pipeline.sources.glyphs import LEVEL, is_upright, quarter, reading_turn, turn_box
 from pipeline.sources.pdfchars import page_chars, turned
 
 CHROMIUM = FIXTURES / "chromium-noto-radicals-web-chrome.pdf"
@@ -116,7 +116,11 @@ def test_pdfminer_device_gives_pdfplumbers_characters(path):
                 theirs, height = view.chars, float(view.height)
             assert len(ours) == len(theirs)
             for a, b in zip(ours, theirs):
-                assert {k: a[k] for k in keys} == pytest.approx({k: b[k] for k in keys}, abs=1e-6)
+                # pdfminer's upright, and level (glyphs.is_upright): pdfminer also takes 45 degrees
+                m = b["matrix"]
+                level = m[0] > 0 and m[3] > 0 and abs(m[1]) <= LEVEL * m[0]
+                assert {k: a[k] for k in keys} == pytest.approx({**{k: b[k] for k in keys},
+                                                                 "upright": b["upright"] and level}, abs=1e-6)
                 # the baseline is the glyph origin: pdfplumber's text matrix translation
                 assert a["baseline"] == pytest.approx(height - b["matrix"][5], abs=1e-6)
 
@@ -193,6 +197,18 @@ def _tables(out: Path, edition: str) -> dict[str, list[dict]]:
     return tables
 
 
+def _watermarked(tmp: Path) -> Path:
+    """The LibreOffice fixture stamped 北大法宝 仅供参考 (30 degrees) and 内部资料 注意保存 (45
+    degrees) across every page, as download sites stamp what they serve (tools/watermark_fixture.py)."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+    from watermark_fixture import watermark
+
+    out = tmp / "libreoffice-watermarked.pdf"
+    watermark(str(LIBREOFFICE_PDF), str(out))
+    return out
+
+
 @pytest.fixture(scope="module")
 def producer_builds(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("producers")
@@ -201,6 +217,7 @@ def producer_builds(tmp_path_factory):
         "clean-382": _clean_pages(tmp, [31, 32]), "clean-383": _clean_pages(tmp, [32, 33, 34, 35]),
         "chromium": CHROMIUM, "fangzheng": FANGZHENG, "yi": YI, "libreoffice": LIBREOFFICE_PDF,
         **{f"sideways-{turn}": path for turn, path in SIDEWAYS.items()},
+        "watermarked": _watermarked(tmp),
     }
     builds = [(name, path, "pdfium") for name, path in sources.items()] + [
         ("chromium-plumber", CHROMIUM, "pdfplumber"), ("sideways-90-plumber", SIDEWAYS[90], "pdfplumber"),
@@ -214,7 +231,7 @@ def producer_builds(tmp_path_factory):
 @pytest.mark.parametrize("edition, clean", [
     ("chromium", "clean-382"), ("chromium-plumber", "clean-382"), ("fangzheng", "clean-382"),
     ("yi", "clean-382"), ("libreoffice", "clean-383"), ("sideways-90", "clean-383"), ("sideways-270", "clean-383"),
-    ("sideways-180", "clean-383"), ("sideways-90-plumber", "clean-383"),
+    ("sideways-180", "clean-383"), ("sideways-90-plumber", "clean-383"), ("watermarked", "clean-383"),
 ])
 def test_every_table_equals_the_clean_pdfs(producer_builds, edition, clean):
     ours, theirs = _tables(producer_builds, edition), _tables(producer_builds, clean)
@@ -356,6 +373,38 @@ def test_most_glyphs_rotated_reads_the_page_turned_not_left_out(tmp_path):
         assert (page.turn, [l.text for l in page.lines], page.rotated_glyphs) == (
             90, ["First line of the landscape table", "Second line, 600 yuan"], len("UprightStamp")), reader
         assert (page.width, page.height) == pytest.approx((595, 842))
+
+
+# glyph matrix (a, b, c, d; y up) -> set upright?
+UPRIGHT = [
+    ((12.0, 0.0, 0.0, 12.0), True, "upright 12 pt"),
+    ((0.75, 0.0, 0.0, 0.75), True, "Chromium's scaled text"),
+    ((12.0, 0.0, 2.4, 12.0), True, "italic: the y axis leans, the baseline is level"),
+    ((12.0, 0.21, -0.21, 12.0), True, "a scan's text layer skewed 1 degree"),
+    ((10.39, 6.0, -6.0, 10.39), False, "a watermark at 30 degrees"),
+    ((8.49, 8.49, -8.49, 8.49), False, "a watermark at 45 degrees (pdfminer: upright)"),
+    ((-12.0, 0.0, 0.0, -12.0), False, "upside down (pdfminer: upright)"),
+    ((-12.0, 0.0, 0.0, 12.0), False, "mirrored"),
+    ((0.0, 12.0, -12.0, 0.0), False, "at 90 degrees"),
+]
+
+
+@pytest.mark.parametrize("matrix, expected, case", UPRIGHT, ids=[c for *_, c in UPRIGHT])
+def test_is_upright(matrix, expected, case):
+    assert is_upright(*matrix) is expected
+
+
+def test_a_diagonal_watermark_stays_out_of_the_body_lines(producer_builds, tmp_path):
+    """Both readers leave its 16 glyphs per page out (pages.text as without the stamp:
+    test_every_table_equals_the_clean_pdfs) and the build names them in one warning.
+    Read as pdfminer reads upright text, the stamps cut into the lines they cross."""
+    for reader in ("pdfium", "pdfplumber"):
+        _, raw = read_pages(_watermarked(tmp_path), workers=1, ocr=False, reader=reader)
+        assert [p.rotated_glyphs for p in raw] == [len("北大法宝仅供参考内部资料注意保存")] * 4, reader
+    run = run_cli("build", _watermarked(tmp_path), "--edition", "w", "--out", tmp_path / "out", "--no-ocr")
+    assert run.returncode == 0, run.stderr
+    assert f"WARNING: {tmp_path / 'libreoffice-watermarked.pdf'}: 4 pages (pages 1-4): text set at an angle " \
+           "(a diagonal watermark, a margin note) is left out of pages.text" in run.stderr_lines
 
 
 # ---------------------------------------------------------------- only the CropBox is the page
@@ -505,11 +554,11 @@ def test_rotated_and_skewed_glyphs_keep_their_font_size(tmp_path):
     """A glyph's size is its font size times the length of the matrix's vertical axis
     (math.hypot: the C loop calls Python's own for a rotated matrix), so each of the five
     runs of the skewed page keeps its 11 + k pt (to float32 matrix precision); only the
-    mirrored run is not upright."""
+    first is upright (the others run at 30 degrees, slanted 20, mirrored, at 200)."""
     *_, skewed = _rotated_and_skewed(tmp_path)
     glyphs = pdfiumchars.page_chars(pdfium.PdfDocument(skewed)[0])[0]
     assert sorted({(round(float(s), 3), bool(u)) for s, u in zip(glyphs.size, glyphs.upright)}) == \
-        [(11.0, True), (12.0, True), (13.0, True), (14.0, False), (15.0, True)]
+        [(11.0, True), (12.0, False), (13.0, False), (14.0, False), (15.0, False)]
 
 
 def test_a_glyph_pdfium_cannot_map_is_no_text():

@@ -515,7 +515,7 @@ def test_rotated_text_is_named_in_a_warning(tmp_path):
     assert raw[0].rotated_glyphs == len("RotatedMarginNote")     # spaces are no glyphs
     run = run_cli("build", source, "--edition", "r", "--out", tmp_path / "out", "--workers", "1", "--no-ocr")
     assert run.returncode == 0, run.stderr
-    assert f"WARNING: {source}: page 1: text set rotated (not upright) is left out of pages.text" in run.stderr_lines
+    assert f"WARNING: {source}: page 1: text set at an angle (a diagonal watermark, a margin note) is left out of pages.text" in run.stderr_lines
 
 
 def test_control_characters_never_reach_pages_text(caplog):

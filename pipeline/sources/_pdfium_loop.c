@@ -162,7 +162,8 @@ static PyObject *chars(PyObject *self, PyObject *args) {
             descent = -fabs(descent);          /* some fonts state it positive; pdfminer flips it too */
             info->size = size;
             info->descent = descent * size;
-            info->upright = ta * td > 0 && tb * tc <= 0;
+            /* glyphs.is_upright (LEVEL: tan 5 degrees) */
+            info->upright = ta > 0 && td > 0 && fabs(tb) <= 0.0875 * ta && tb * tc <= 0;
             /* glyphs.quarter: where the glyph's x axis points on the displayed page */
             info->quarter = fabs(ta) >= fabs(tb) ? (ta >= 0 ? 0 : 2) : (tb > 0 ? 1 : 3);
             info->key = obj;

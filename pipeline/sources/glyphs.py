@@ -75,6 +75,20 @@ class Glyphs:
                       self.extras)
 
 
+#: A glyph whose writing direction climbs more than this (tan 5 degrees) is not set
+#: upright: a diagonal watermark (北大法宝 at 30 or 45 degrees) would otherwise be cut
+#: into the body lines it crosses, one glyph each (最高13法00万元). Text of a slightly
+#: skewed scan's text layer (0.4-2 degrees) stays upright.
+LEVEL = 0.0875
+
+
+def is_upright(a: float, b: float, c: float, d: float) -> bool:
+    """Whether a glyph of matrix (a b c d: the page as displayed, y up) is set upright:
+    its x axis points right, within LEVEL, and its y axis up. pdfminer's own test
+    (a * d > 0 and b * c <= 0) also takes text at 45 degrees and upside down."""
+    return a > 0 and d > 0 and abs(b) <= LEVEL * a and b * c <= 0
+
+
 def quarter(a: float, b: float) -> int:
     """Where a glyph's x axis (a, b: its writing direction, y up) points on the displayed
     page, in quarter turns counterclockwise: 0 right (upright), 1 up (the text runs bottom

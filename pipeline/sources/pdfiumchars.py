@@ -36,7 +36,7 @@ import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from .glyphs import BASELINE, BOTTOM, EMPTY, SIZE, TOP, X0, X1, Glyphs, quarter, reading_turn
+from .glyphs import BASELINE, BOTTOM, EMPTY, SIZE, TOP, X0, X1, Glyphs, is_upright, quarter, reading_turn
 
 
 def open_document(path) -> pdfium.PdfDocument:
@@ -333,7 +333,7 @@ def _chars_python(tp, count: int, rotation: int, left: float, low: float, base_w
             raw.FPDFText_GetMatrix(tp, i, matrix)
             a, b, c, d = _turn(rotation, matrix.a, matrix.b, matrix.c, matrix.d)
             size = raw.FPDFText_GetFontSize(tp, i) * math.hypot(c, d)
-            objects[key] = (size, _descent(obj, descents, value) * size, a * d > 0 and b * c <= 0, quarter(a, b))
+            objects[key] = (size, _descent(obj, descents, value) * size, is_upright(a, b, c, d), quarter(a, b))
         size, descent, upright, facing = objects[key]
         get_box(tp, i, rect)
         get_origin(tp, i, ox, oy)
