@@ -2,8 +2,8 @@
 
 The work here is telling page furniture (page numbers, running headers and footers,
 a browser's web chrome) from body text, in a way that holds for any producer: page
-numbers are recognised by their shape ("346", "— 346 —", "- 346 -", "第 346 页",
-"346 / 500", and OCR's "-404-."), running headers and footers by recurring at the
+numbers are recognised by their shape ("346", "— 346 —", "- 346 -", "• 346 •", "[346]",
+"第 346 页", "346 / 500", and OCR's "-404-."), running headers and footers by recurring at the
 same end of most pages (of every page, in a document of 2 or 3), web chrome by the
 shapes in data/furniture.json. Each page also gets a `kind`: body, toc (a table of
 contents: later stages must not take its lines for clauses) or blank.
@@ -29,8 +29,12 @@ log = logging.getLogger(__name__)
 _DASH = r"[-—–―‐‑−~一]"
 # What OCR adds around a page number: "-404-.", "'404", "— 404 —,".
 _EDGE_NOISE = patterns.compile(r"^[\s.,。、·'‘’\"“”`:;|_]+|[\s.,。、·'‘’\"“”`:;|_]+$")
+# Marks a page number is framed by, the same one on each side: "• 12 •", "・12・", "◆ 12 ◆".
+_ORNAMENT = r"[•・∙⋅◆◇■□●★☆*]"
 PAGE_NUMBER = patterns.compile(
     rf"^(?:{_DASH}+\s*(?P<n>\d{{1,4}})\s*{_DASH}+"
+    rf"|(?P<o>{_ORNAMENT})\s*(?P<n>\d{{1,4}})\s*(?P=o)"
+    r"|[\[【〔]\s*(?P<n>\d{1,4})\s*[\]】〕]"      # "[12]", "【12】"; not "(12)", an item's number
     r"|第\s*(?P<n>\d{1,4})\s*页(?:\s*[/,]?\s*共\s*\d+\s*页)?"
     r"|(?:page\s*)?(?P<n>\d{1,4})(?:\s*/\s*\d{1,4})?"
     r"|(?:page\s*)?(?P<n>\d{1,4})\s*of\s*\d{1,4})$",
