@@ -202,6 +202,9 @@ def pages_rows(pages: list[RawPage], edition: str, source: str) -> Iterator[dict
                               []).append(_named(page))
         if PRIVATE_USE.search(raw_text):
             unread.setdefault("Private Use Area characters in the text layer (unmapped glyphs?)", []).append(_named(page))
+        if page.stamped_glyphs:
+            unread.setdefault("large text printed over the body text (a watermark) is left out of pages.text",
+                              []).append(_named(page))
         if page.rotated_glyphs:
             unread.setdefault("text set at an angle (a diagonal watermark, a margin note) is left out of pages.text", []).append(_named(page))
         body = [t for t in parts.body_text if t]

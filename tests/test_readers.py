@@ -22,6 +22,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pdfplumber
 from pdfplumber.page import Page
 import pyarrow.parquet as pq
@@ -32,8 +33,8 @@ from conftest import FIXTURES, LIBREOFFICE_PDF, SAMPLE_PDF, run_cli
 from pipeline.pages import pages_table
 from pipeline.sources import InputError, read_pages
 from pipeline.sources import pdfiumchars
-from pipeline.sources.pdf import chars_to_lines
-from pipeline.sources.glyphs import LEVEL, is_upright, quarter, reading_turn, turn_box
+from pipeline.sources.pdf import chars_to_lines, stamped_over
+from pipeline.sources.glyphs import LEVEL, Glyphs, is_upright, quarter, reading_turn, turn_box
 from pipeline.sources.pdfchars import page_chars, turned
 
 CHROMIUM = FIXTURES / "chromium-noto-radicals-web-chrome.pdf"
@@ -397,14 +398,55 @@ def test_is_upright(matrix, expected, case):
 def test_a_diagonal_watermark_stays_out_of_the_body_lines(producer_builds, tmp_path):
     """Both readers leave its 16 glyphs per page out (pages.text as without the stamp:
     test_every_table_equals_the_clean_pdfs) and the build names them in one warning.
-    Read as pdfminer reads upright text, the stamps cut into the lines they cross."""
+    Read as pdfminer reads upright text, the stamps cut into the lines they cross; the
+    level 60-pt 仅供参考 joined the 12-pt line it crossed."""
     for reader in ("pdfium", "pdfplumber"):
         _, raw = read_pages(_watermarked(tmp_path), workers=1, ocr=False, reader=reader)
-        assert [p.rotated_glyphs for p in raw] == [len("北大法宝仅供参考内部资料注意保存")] * 4, reader
+        assert [(p.rotated_glyphs, p.stamped_glyphs) for p in raw] == [
+            (len("北大法宝仅供参考内部资料注意保存"), len("仅供参考"))] * 4, reader
     run = run_cli("build", _watermarked(tmp_path), "--edition", "w", "--out", tmp_path / "out", "--no-ocr")
     assert run.returncode == 0, run.stderr
-    assert f"WARNING: {tmp_path / 'libreoffice-watermarked.pdf'}: 4 pages (pages 1-4): text set at an angle " \
-           "(a diagonal watermark, a margin note) is left out of pages.text" in run.stderr_lines
+    source = tmp_path / "libreoffice-watermarked.pdf"
+    assert [line for line in run.stderr_lines if line.startswith("WARNING")] == [
+        f"WARNING: {source}: 4 pages (pages 1-4): large text printed over the body text (a watermark) is left "
+        "out of pages.text",
+        f"WARNING: {source}: 4 pages (pages 1-4): text set at an angle (a diagonal watermark, a margin note) is "
+        "left out of pages.text"]
+
+
+def case(*values, id):
+    return pytest.param(*values, id=id)
+
+
+def _glyph(text, x0, baseline, size):
+    return {"text": text, "x0": x0, "x1": x0 + size, "top": baseline - 0.88 * size, "bottom": baseline + 0.12 * size,
+            "size": size, "baseline": baseline}
+
+
+def _line(text, x0, baseline, size):
+    return [_glyph(ch, x0 + k * size, baseline, size) for k, ch in enumerate(text)]
+
+
+# glyphs -> the ones left out as a stamp printed over the text
+STAMPS = [
+    case(_line("给予最高1100万元奖励", 72, 400, 12) + _line("仅供参考", 150, 410, 60), "仅供参考",
+         id="60-pt-stamp-over-a-12-pt-line-and-past-its-end"),
+    case(_line("给予最高1100万元奖励", 72, 400, 12) + _line("样本", 100, 404, 30), "样本", id="30-pt-over-12-pt"),
+    case(_line("关于加快生物医药产业发展的若干意见", 72, 100, 22) + _line("给予最高1100万元奖励", 72, 140, 16), "",
+         id="a-title-over-no-text"),
+    case(_line("杭州市人民政府文件", 72, 80, 44) + _line("给予最高1100万元奖励", 72, 140, 16) * 3, "",
+         id="a-red-header-above-the-body"),
+    case(_line("给予最高", 72, 400, 12) + _line("给予最高", 72.3, 400, 12), "", id="fake-bold-same-size"),
+    case(_line("注1", 72, 400, 12) + _line("1", 96, 395, 7), "", id="a-superscript-is-smaller"),
+]
+
+
+
+@pytest.mark.parametrize("chars, stamped", STAMPS)
+def test_a_glyph_printed_over_smaller_ones_is_a_stamp(chars, stamped):
+    glyphs = Glyphs.from_dicts(chars)
+    mask = stamped_over(glyphs, np.zeros(len(glyphs), bool))
+    assert "".join(c["text"] for c, m in zip(chars, mask) if m) == stamped
 
 
 # ---------------------------------------------------------------- only the CropBox is the page

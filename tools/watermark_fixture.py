@@ -3,7 +3,7 @@
     python tools/watermark_fixture.py tests/fixtures/pdfs/libreoffice-running-header-pagenum-top-right.pdf OUT.pdf
 
 Legal databases and government portals stamp the policy PDFs they serve with their name
-in large light-grey type across each page (北大法宝, 仅供参考, 内部资料), at 30 to 45 degrees:
+in large light-grey type across each page (北大法宝, 仅供参考, 内部资料), at 30 to 45 degrees or level:
 real text, in the text layer, crossing the body lines. This writes such a copy of a real
 producer's PDF: the stamp (WenQuanYi Zen Hei, set by reportlab) is drawn on a page of its
 own and placed over each page as a form XObject (pdfium's FPDF_NewXObjectFromPage), the
@@ -17,8 +17,9 @@ import io
 import pypdfium2 as pdfium
 
 FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
-#: (text, angle, x, y, size): two stamps, one at 30 and one at 45 degrees
-STAMPS = [("北大法宝 仅供参考", 30, 120, 250, 40), ("内部资料 注意保存", 45, 160, 480, 36)]
+#: (text, angle, x, y, size): stamps at 30 and 45 degrees, and one level, 60 pt over 12-pt lines
+STAMPS = [("北大法宝 仅供参考", 30, 120, 250, 40), ("内部资料 注意保存", 45, 160, 480, 36),
+          ("仅供参考", 0, 150, 400, 60)]
 
 
 def stamp_pdf(width: float, height: float) -> bytes:

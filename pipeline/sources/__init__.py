@@ -98,6 +98,7 @@ class RawPage:
     has_text_layer: bool = False
     error: str | None = None
     rotated_glyphs: int = 0           # glyphs set rotated (upright=False), not in `lines`
+    stamped_glyphs: int = 0           # glyphs printed over smaller ones (a stamp), not in `lines`
     turn: int = 0                     # degrees the page was turned clockwise to read its text (a page
                                       # set sideways); width, height and line geometry are the turned page's
     ocr: bool = False                 # the lines were read by OCR from the page image
@@ -107,7 +108,7 @@ class RawPage:
 
 #: The RawPage fields a PageSpill keeps beside the lines, in this order.
 _HEAD = ("page", "width", "height", "printed_page", "label", "char_count", "image_count", "path_segments",
-         "has_text_layer", "error", "rotated_glyphs", "turn", "ocr", "ocr_engine", "ocr_confidence")
+         "has_text_layer", "error", "rotated_glyphs", "stamped_glyphs", "turn", "ocr", "ocr_engine", "ocr_confidence")
 
 
 def _plain(value):

@@ -51,6 +51,10 @@ TRACKING_MIN_GAPS = 4
 # A space pdfium generated counts when its gap is at least this share of the font size
 # (Chromium's space glyph in "156 行动" is 0.22 em).
 GENERATED_SPACE_MIN = 0.1
+# A glyph at least this many times the size of the glyphs it is printed over is a stamp
+# laid across the text (a 60-pt 仅供参考 over 12-pt lines), not part of them: printed text
+# never covers other text, and it joined the line it crossed (最高110供0万元).
+STAMP_RATIO = 2.0
 
 
 def open_pdf(path: Path, count_pages=None):
@@ -329,11 +333,13 @@ def _load_fonts(pdf, index: int) -> None:
 
 def _fill(record: RawPage, chars: Glyphs | list[dict]) -> None:
     glyphs = chars if isinstance(chars, Glyphs) else Glyphs.from_dicts(chars)
+    _, blank = _code_props(glyphs.codes, glyphs.extras)
+    stamp = stamped_over(glyphs, blank)
+    record.stamped_glyphs = int(np.count_nonzero(stamp))
+    if record.stamped_glyphs:
+        glyphs, blank = glyphs.take(~stamp), blank[~stamp]
     record.lines = chars_to_lines(glyphs)
-    record.rotated_glyphs = 0
-    if not glyphs.upright.all():
-        _, blank = _code_props(glyphs.codes, glyphs.extras)
-        record.rotated_glyphs = int(np.count_nonzero(~blank & ~glyphs.upright))
+    record.rotated_glyphs = int(np.count_nonzero(~blank & ~glyphs.upright))
     record.char_count = sum(len(l.text) - l.text.count(" ") for l in record.lines)
     record.has_text_layer = record.char_count > 0
 
@@ -368,6 +374,31 @@ def _page_list(pages: list[RawPage]) -> str:
     if all(l and l.isdigit() for l in labels) and labels != [str(p.page) for p in pages]:
         text += f" ({'label' if len(pages) == 1 else 'labels'} {ranges([int(l) for l in labels])})"
     return text
+
+
+def stamped_over(g: Glyphs, blank: np.ndarray) -> np.ndarray:
+    """Mask of the upright glyphs printed over smaller ones (STAMP_RATIO): a glyph whose
+    box holds the centre of a printed glyph at most 1 / STAMP_RATIO its size. Only glyphs
+    STAMP_RATIO times the page's median size are looked at: on most pages none. The rest
+    of a stamp's run (same size, same baseline) goes with it: 考 of 仅供参考 lay past the
+    end of the line the rest covered."""
+    stamp = np.zeros(len(g), bool)
+    printed = (~blank & g.upright).nonzero()[0]
+    if len(printed) < 2:
+        return stamp
+    geo = g.geometry[printed]
+    size = np.where(geo[:, SIZE] != 0, geo[:, SIZE], geo[:, BOTTOM] - geo[:, TOP])
+    cx, cy = (geo[:, X0] + geo[:, X1]) / 2, (geo[:, TOP] + geo[:, BOTTOM]) / 2
+    large = (size >= STAMP_RATIO * np.median(size)).nonzero()[0]
+    over = np.zeros(len(large), bool)
+    for i, k in enumerate(large):
+        over[i] = ((geo[k, X0] <= cx) & (cx <= geo[k, X1]) & (geo[k, TOP] <= cy) & (cy <= geo[k, BOTTOM])
+                   & (size * STAMP_RATIO <= size[k])).any()
+    for k in large[over]:
+        run = large[(np.abs(size[large] - size[k]) <= 0.01 * size[k])
+                    & (np.abs(geo[large, BASELINE] - geo[k, BASELINE]) <= 0.1 * size[k])]
+        stamp[printed[run]] = True
+    return stamp
 
 
 def chars_to_lines(chars: Glyphs | list[dict]) -> list[Line]:
