@@ -156,6 +156,10 @@ def _flipped(text, score, x0, y0, x1, y1, flipped=True):
     case([_flipped("— 379 —", 0.9, 1190, 3290, 1300, 3350), _box("计划，通过 3 年努力", 0.99, 320, 420, 2000, 490)],
          False, False, id="a-flipped-footer-alone"),
     case([], False, False, id="nothing-found"),
+    # a table's 序号 column: one digit each, tall boxes, beside its wide cells
+    case([_box(str(k), 0.99, 100, 300 + 60 * k, 120, 340 + 60 * k) for k in range(1, 9)]
+         + [_box("市行政审批局", 0.98, 300, 300, 500, 340), _box("2022年9月底", 0.98, 600, 300, 800, 340)],
+         False, False, id="digits-of-a-serial-column-do-not-count"),
 ])
 def test_sideways_and_upside_down_scans_are_told_by_their_boxes(raw, sideways, upside_down):
     assert (read.sideways(raw), read.upside_down(raw)) == (sideways, upside_down)

@@ -71,8 +71,10 @@ def ocr_page(path: Path, page_index: int, timings: dict | None = None) -> tuple[
             pixels = _timed(timings, "render", render, page, scale)
             raw, turn = read_pixels(pixels, timings), 0
             if sideways(raw):       # read again with the page turned a quarter clockwise
-                pixels, turn = np.rot90(pixels, -1), 90
-                raw = read_pixels(pixels, timings)
+                turned = np.rot90(pixels, -1)
+                again = read_pixels(turned, timings)
+                if _shapes(again)[1] > _shapes(raw)[1]:      # more lines read level: it was sideways
+                    pixels, raw, turn = turned, again, 90
             if upside_down(raw):    # and again turned half: each line was read, upside down
                 pixels, turn = np.rot90(pixels, 2), (turn + 180) % 360
                 raw = read_pixels(pixels, timings)
@@ -90,13 +92,22 @@ def sideways(raw: list[dict]) -> bool:
     """Whether the engine's boxes are mostly those of lines set sideways: taller than
     wide (a landscape table scanned onto portrait paper, a page fed in turned). The
     recogniser reads such a box turned, but the lines then run across each other."""
+    tall, wide = _shapes(raw)
+    return tall > wide
+
+
+def _shapes(raw: list[dict]) -> tuple[int, int]:
+    """(boxes taller than wide, boxes wider than tall), of those that read two characters
+    or more: the box of one digit (a table's 序号 column) is tall either way."""
     tall = wide = 0
     for item in raw:
+        if len(item["text"].strip()) < 2:
+            continue
         xs, ys = [p[0] for p in item["box"]], [p[1] for p in item["box"]]
         w, h = max(xs) - min(xs), max(ys) - min(ys)
         tall += h >= LINE_SHAPE * w
         wide += w >= LINE_SHAPE * h
-    return tall > wide
+    return tall, wide
 
 
 def upside_down(raw: list[dict]) -> bool:
