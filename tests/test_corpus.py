@@ -245,3 +245,19 @@ def test_an_unreachable_scheduler_is_one_line(corpus, tmp_path):
     assert run.returncode == 2
     assert run.stderr.strip().splitlines()[-1].startswith("error: no Dask scheduler at tcp://127.0.0.1:9: ")
     assert "Traceback" not in run.stderr and not (tmp_path / "editions").exists()
+
+
+def test_run_itself_leaves_a_datapackage_of_every_edition(corpus, tmp_path):
+    """corpus.run (what bench/corpus.py and the CLI call): sources built side by side on
+    two processes each wrote datapackage.json from the folders they saw, and 1 run in 5
+    of the bench left one out; run writes it once more when all are done."""
+    import json
+
+    from pipeline.corpus import run, source_hashes
+
+    jobs = [job for job in plan(source_hashes(find_sources([corpus])), {}, __version__) if job.action == "build"]
+    outcomes = run(jobs, tmp_path, datetime(2026, 1, 1, tzinfo=timezone.utc), __version__, workers=2, ocr=False)
+    built = sorted(o.edition for o in outcomes if o.status == "built")
+    package = json.loads((tmp_path / "datapackage.json").read_text("utf-8"))
+    assert built == EDITIONS
+    assert sorted({r["edition"] for r in package["resources"]}) == EDITIONS
