@@ -24,7 +24,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from .sources.glyphs import turn_box
+from .sources.glyphs import turn_box, turned_size
 from .text import fold as text_fold
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class PageChars:
             left, bottom, right, top = textpage.get_charbox(i, loose=True)
             chars.append(f)
             boxes.append(turn_box((left, height - top, right, height - bottom), turn, width, height))
-        size = (height, width) if turn in (90, 270) else (width, height)
+        size = turned_size(width, height, turn)
         return cls("".join(chars), boxes, turn, size)
 
     @classmethod
@@ -100,7 +100,7 @@ class PageChars:
         """A box on the page as displayed (a table cell's bbox), on the page as read."""
         if not self.turn:
             return box
-        width, height = self.size[::-1] if self.turn in (90, 270) else self.size
+        width, height = turned_size(*self.size, self.turn)
         return turn_box(box, self.turn, width, height)
 
     def within(self, bbox) -> "PageChars":

@@ -118,7 +118,7 @@ def find_tables(path: Path, raw_pages: list | None = None,
     A file with no such page is not opened with pdfplumber at all: its page list parses
     every page dictionary (0.67 s CPU on a 500-page Chromium print, 0.17 s on LibreOffice's).
     """
-    heads = list(page_heads(raw_pages)) if raw_pages else []
+    heads = page_heads(raw_pages) if raw_pages else []
     if heads and all(p.path_segments is not None for p in heads):
         candidates = [p.page - 1 for p in heads if p.path_segments >= MIN_SEGMENTS and p.page - 1 not in skip]
     else:

@@ -14,6 +14,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from ..sources import RawPage
+from ..sources.glyphs import turned_size
 from . import read
 from .engine import OcrUnavailable
 from .triage import image_regions, may_have_scanned_regions, merge_lines, needs_ocr
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def _ocr_whole(path: Path, index: int):
-    """In an OCR process: (lines, confidence, engine version), or None without the engine."""
+    """In an OCR process: (lines, confidence, engine version, turn), or None without the engine."""
     try:
         lines, confidence, turn = read.ocr_page(path, index)
         return lines, confidence, read.engine.engine_version(), turn
@@ -125,8 +126,8 @@ class OcrPass:
                     page.lines = lines
                     if turn:          # a scan set sideways, read turned
                         page.turn = turn
-                        if turn in (90, 270) and page.width is not None:
-                            page.width, page.height = page.height, page.width
+                        if page.width is not None:
+                            page.width, page.height = turned_size(page.width, page.height, turn)
                 else:
                     page.lines = merge_lines(page.lines, lines)
                 if kind == "page" or lines:

@@ -109,6 +109,15 @@ def reading_turn(counts) -> int:
     return next((90 * q for q in (1, 2, 3) if int(counts[q]) * 2 > total), 0)
 
 
+def turned_size(width, height, turn: int):
+    """(width, height) of a page of `width` x `height` once turned `turn` degrees."""
+    return (height, width) if turn % 180 == 90 else (width, height)
+
+
+#: Characters that print nothing: a space glyph faces no way and covers nothing.
+BLANK = (" ", "\t", "\xa0", "\u3000")
+
+
 def turn_box(box, turn: int, width: float, height: float) -> tuple[float, float, float, float]:
     """A box (x0, top, x1, bottom) on a page of `width` x `height` points, as it lies once
     the page is turned `turn` degrees clockwise (0, 90, 180, 270). The way back is

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from . import Boxes, InputError, Line, PageSpill, RawPage
-from .glyphs import BASELINE, BOTTOM, EMPTY, SIZE, TOP, X0, X1, Glyphs
+from .glyphs import BASELINE, BOTTOM, EMPTY, SIZE, TOP, X0, X1, Glyphs, turned_size
 from ..text import is_cjk
 from .pdfchars import page_chars
 from ..ocr.schedule import OcrPass
@@ -290,8 +290,7 @@ def _read_page(pdf, index: int) -> RawPage:
     try:
         page = pdf.pages[index]
         chars, record.image_count, record.turn = page_chars(pdf, page)
-        record.width, record.height = (float(page.height), float(page.width)) if record.turn in (90, 270) else \
-            (float(page.width), float(page.height))
+        record.width, record.height = map(float, turned_size(page.width, page.height, record.turn))
         _fill(record, chars)
         page.close()
     except Exception as exc:  # one damaged page must not sink the edition

@@ -17,9 +17,7 @@ from pdfminer.pdffont import PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFPageInterpreter
 from pdfminer.utils import apply_matrix_pt, apply_matrix_rect
 
-from .glyphs import is_upright, quarter, reading_turn
-
-BLANK = (" ", "\t", "\xa0", "\u3000")
+from .glyphs import BLANK, is_upright, quarter, reading_turn, turned_size
 
 
 class CharCollector(PDFLayoutAnalyzer):
@@ -92,7 +90,7 @@ def page_chars(pdf, page) -> tuple[list[dict], int, int]:
 
 def _read(pdf, page, turn: int) -> CharCollector:
     device = CharCollector(pdf.rsrcmgr)
-    device.height = float(page.width if turn in (90, 270) else page.height)
+    device.height = float(turned_size(page.width, page.height, turn)[1])
     with turned(page.page_obj, turn):
         PDFPageInterpreter(pdf.rsrcmgr, device).process_page(page.page_obj)
     return device

@@ -36,7 +36,8 @@ import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from .glyphs import BASELINE, BOTTOM, EMPTY, SIZE, TOP, X0, X1, Glyphs, is_upright, quarter, reading_turn
+from .glyphs import (BASELINE, BLANK, BOTTOM, EMPTY, SIZE, TOP, X0, X1, Glyphs, is_upright, quarter, reading_turn,
+                     turned_size)
 
 
 def open_document(path) -> pdfium.PdfDocument:
@@ -169,8 +170,7 @@ def _reading_turn(quarters: np.ndarray, blank: np.ndarray) -> int:
     return reading_turn(np.bincount(quarters[~blank], minlength=4))
 
 
-#: Code points that print nothing (a space glyph faces nowhere).
-_BLANK_CODES = np.array([0x09, 0x20, 0xA0, 0x3000])
+_BLANK_CODES = np.array([ord(ch) for ch in BLANK])
 
 
 def page_chars(page, use_c: bool = True) -> tuple[Glyphs, tuple[int, int], float, float, int, int]:
@@ -191,7 +191,7 @@ def _page_chars(page, use_c: bool, turn: int) -> tuple[Glyphs, tuple[int, int], 
     left, low, right, high = page.get_mediabox()
     base_w, base_h = round(right - left, 3), round(high - low, 3)
     rotation = (page.get_rotation() + turn) % 360
-    width, height = (base_h, base_w) if rotation in (90, 270) else (base_w, base_h)
+    width, height = turned_size(base_w, base_h, rotation)
     # pdfium's text page of 10^5 glyphs takes 40 s in C, where no time limit reaches:
     # refuse the page before (a page that draws a form over and over, "billion laughs").
     if _objects_over(page, MAX_PAGE_GLYPHS, use_c) is not None:
